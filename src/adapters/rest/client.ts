@@ -1,0 +1,300 @@
+import { Pool } from 'undici';
+import type { GatewayContext } from '../../context';
+import { GatewayError, type UpstreamErrorDetail } from '../../errors/gateway-error';
+import type { RestSourceOptions } from './options';
+import type { RestOperationPlan, RestParamPlan, RestPlan } from './plan';
+import { httpError, pickProblem, transportError } from './errors';
+import { parseJsonLossless } from '../../util/json';
+import { serializeCookieParam, serializeHeaderParam, serializePathParam, serializeQueryParam } from './params';
+
+/**
+ * The only file of the REST adapter that touches the network. One undici keep-alive Pool per
+ * upstream origin, created lazily on first use and closed on dispose.
+ */
+
+/** An operation prepared once at start-up: its path template split, its rewrite applied. */
+export interface PreparedOperation {
+  field: string;
+  plan: RestOperationPlan;
+  /** Literal path pieces and parameter slots, alternating. */
+  pathParts: (string | RestParamPlan)[];
+  queryParams: RestParamPlan[];
+  headerParams: RestParamPlan[];
+  cookieParams: RestParamPlan[];
+  upstreamLabel: string;
+}
+
+export class RestClient {
+  private readonly pools = new Map<string, Pool>();
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly staticHeaders: Record<string, string>;
+  private closed = false;
+
+  constructor(
+    private readonly options: RestSourceOptions,
+    private readonly plan: RestPlan,
+  ) {
+    const base = options.url ?? plan.servers[0];
+    if (!base) {
+      throw new GatewayError('CONFIG_INVALID', {
+        message: `source ${options.name}: the spec declares no server; set url in the source config`,
+      });
+    }
+    const u = new URL(base);
+    this.origin = u.origin;
+    this.basePath = (u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '')) + options.basePath.replace(/\/$/, '');
+    this.staticHeaders = { accept: 'application/json', ...lowerKeys(options.headers) };
+  }
+
+  prepare(field: string, plan: RestOperationPlan): PreparedOperation {
+    const path = rewritePath(plan.path, this.options.pathRewrite);
+    const byName = new Map(plan.params.filter((p) => p.in === 'path').map((p) => [p.name, p]));
+    const pathParts: (string | RestParamPlan)[] = [];
+    for (const piece of path.split(/(\{[^}]+\})/)) {
+      if (!piece) continue;
+      const m = /^\{([^}]+)\}$/.exec(piece);
+      const p = m ? byName.get(m[1]!) : undefined;
+      pathParts.push(p ?? piece);
+    }
+    return {
+      field,
+      plan,
+      pathParts,
+      queryParams: plan.params.filter((p) => p.in === 'query'),
+      headerParams: plan.params.filter((p) => p.in === 'header'),
+      cookieParams: plan.params.filter((p) => p.in === 'cookie'),
+      upstreamLabel: `${plan.method} ${plan.path}`,
+    };
+  }
+
+  private pool(): Pool {
+    let pool = this.pools.get(this.origin);
+    if (!pool) {
+      pool = new Pool(this.origin, {
+        connections: this.options.connections,
+        keepAliveTimeout: 4_000,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        connect: { timeout: Math.min(2_000, this.options.timeoutMs) },
+      });
+      this.pools.set(this.origin, pool);
+    }
+    return pool;
+  }
+
+  /** Calls one operation with GraphQL arguments; returns JSON data (or throws a GatewayError). */
+  async call(op: PreparedOperation, args: Record<string, unknown>, ctx: GatewayContext, toJsonInput: (v: unknown, type?: string) => unknown): Promise<unknown> {
+    const upstream: UpstreamErrorDetail = { source: this.options.name, operation: op.upstreamLabel };
+    const { plan } = op;
+    // --- URL
+    let path = this.basePath;
+    for (const part of op.pathParts) {
+      if (typeof part === 'string') path += part;
+      else {
+        const v = args[part.argName];
+        if (v === undefined || v === null) throw new GatewayError('BAD_REQUEST', { message: `argument ${part.argName} is required` });
+        path += serializePathParam(part, part.inputType ? toJsonInput(v, part.inputType) : v);
+      }
+    }
+    if (op.queryParams.length) {
+      const parts: string[] = [];
+      for (const p of op.queryParams) {
+        let v = args[p.argName];
+        if (v === undefined) v = p.default;
+        if (v === undefined || v === null) continue;
+        serializeQueryParam(p, p.inputType ? toJsonInput(v, p.inputType) : v, parts);
+      }
+      if (parts.length) path += '?' + parts.join('&');
+    }
+    // --- headers
+    const headers: Record<string, string> = { ...this.staticHeaders };
+    for (const name of this.options.forwardHeaders) {
+      const v = ctx.requestHeaders.get(name);
+      if (v !== null) headers[name] = v;
+    }
+    for (const p of op.headerParams) {
+      let v = args[p.argName];
+      if (v === undefined) v = p.default;
+      if (v === undefined || v === null) continue;
+      const s = serializeHeaderParam(p, v);
+      if (/[\r\n]/.test(s)) throw new GatewayError('BAD_REQUEST', { message: `argument ${p.argName} must not contain line breaks` });
+      headers[p.name.toLowerCase()] = s;
+    }
+    if (op.cookieParams.length) {
+      const cookies: string[] = [];
+      for (const p of op.cookieParams) {
+        const v = args[p.argName];
+        if (v !== undefined && v !== null) cookies.push(serializeCookieParam(p, v));
+      }
+      if (cookies.length) headers.cookie = cookies.join('; ');
+    }
+    // --- body
+    let body: string | Buffer | FormData | undefined;
+    if (plan.body) {
+      const raw = args[plan.body.argName];
+      if (raw !== undefined && raw !== null) {
+        const value = toJsonInput(raw, plan.body.inputType);
+        const ct = plan.body.contentType;
+        if (ct === 'application/x-www-form-urlencoded') {
+          body = formEncode(value);
+          headers['content-type'] = ct;
+        } else if (ct === 'multipart/form-data') {
+          body = multipart(value);
+        } else if (ct.startsWith('text/')) {
+          body = String(value);
+          headers['content-type'] = ct;
+        } else if (ct === 'application/octet-stream' || ct.startsWith('image/') || ct.startsWith('audio/') || ct.startsWith('video/')) {
+          body = Buffer.from(String(value), 'base64');
+          headers['content-type'] = ct;
+        } else {
+          body = JSON.stringify(value);
+          headers['content-type'] = ct.includes('json') ? ct : 'application/json';
+        }
+      }
+    }
+    // GET/HEAD answers are the same within one request: make identical calls once.
+    const memoKey = plan.method === 'GET' && !body ? `rest:${this.options.name}:${path}\n${headerKey(op, headers)}` : undefined;
+    if (memoKey) {
+      const hit = ctx.loaders.get(memoKey) as Promise<unknown> | undefined;
+      if (hit) return hit;
+      const p = this.send(op, path, headers, body, ctx, upstream);
+      ctx.loaders.set(memoKey, p);
+      return p;
+    }
+    return this.send(op, path, headers, body, ctx, upstream);
+  }
+
+  private async send(
+    op: PreparedOperation,
+    path: string,
+    headers: Record<string, string>,
+    body: string | Buffer | FormData | undefined,
+    ctx: GatewayContext,
+    upstream: UpstreamErrorDetail,
+  ): Promise<unknown> {
+    if (this.closed) throw new GatewayError('UPSTREAM_UNREACHABLE', { upstream, message: `${upstream.source} is shut down` });
+    const ac = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, this.options.timeoutMs);
+    const onAbort = () => ac.abort();
+    if (ctx.signal.aborted) ac.abort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const res = await this.pool().request({
+        path,
+        method: op.plan.method,
+        headers,
+        body: body as never,
+        signal: ac.signal,
+      });
+      const status = res.statusCode;
+      const contentType = String(res.headers['content-type'] ?? '');
+      const text = await readText(res.body, this.options.maxResponseBytes, upstream);
+      if (status >= 200 && status < 300) return decode(op, text, contentType, upstream);
+      let problem: Record<string, unknown> | undefined;
+      if (contentType.includes('json') && text.length) {
+        try {
+          problem = pickProblem(JSON.parse(text));
+        } catch {
+          problem = undefined;
+        }
+      }
+      throw httpError(status, op.plan.entityLookup, { ...upstream, problem });
+    } catch (e) {
+      throw transportError(e, timedOut, upstream);
+    } finally {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
+  }
+}
+
+function decode(op: PreparedOperation, text: string, contentType: string, upstream: UpstreamErrorDetail): unknown {
+  switch (op.plan.response.kind) {
+    case 'empty':
+      return true;
+    case 'text':
+      return text;
+    case 'binary':
+      return Buffer.from(text, 'latin1').toString('base64');
+    case 'json':
+      if (text.length === 0) return null;
+      try {
+        return parseJsonLossless(text);
+      } catch {
+        throw new GatewayError('UPSTREAM_BAD_RESPONSE', {
+          upstream,
+          message: `${upstream.source}: ${upstream.operation} answered with invalid JSON${contentType ? ` (content-type ${contentType.slice(0, 60)})` : ''}`,
+        });
+      }
+  }
+}
+
+async function readText(body: AsyncIterable<Buffer> & { text(): Promise<string> }, max: number, upstream: UpstreamErrorDetail): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      throw new GatewayError('UPSTREAM_BAD_RESPONSE', {
+        upstream,
+        message: `${upstream.source}: ${upstream.operation} answered with more than ${max} bytes`,
+      });
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+}
+
+function headerKey(op: PreparedOperation, headers: Record<string, string>): string {
+  return op.headerParams.length || op.cookieParams.length ? JSON.stringify(headers) : '';
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** Longest matching prefix of `pathRewrite` wins. */
+export function rewritePath(path: string, rewrites: Record<string, string>): string {
+  let best = '';
+  for (const from of Object.keys(rewrites)) {
+    if ((path === from || path.startsWith(from.endsWith('/') ? from : from + '/')) && from.length > best.length) best = from;
+  }
+  return best ? rewrites[best] + path.slice(best.length) : path;
+}
+
+function formEncode(value: unknown): string {
+  const params = new URLSearchParams();
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) for (const x of v) params.append(k, typeof x === 'object' ? JSON.stringify(x) : String(x));
+      else params.append(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+    }
+  }
+  return params.toString();
+}
+
+function multipart(value: unknown): FormData {
+  const form = new FormData();
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined || v === null) continue;
+      for (const x of Array.isArray(v) ? v : [v]) form.append(k, typeof x === 'object' ? JSON.stringify(x) : String(x));
+    }
+  }
+  return form;
+}

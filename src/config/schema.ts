@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { restOptionsSchema } from '../adapters/rest/options';
+import { grpcOptionsSchema } from '../adapters/grpc/options';
+import { soapOptionsSchema } from '../adapters/soap/options';
+
+export const sourceSchema = z.discriminatedUnion('kind', [restOptionsSchema, grpcOptionsSchema, soapOptionsSchema]);
+
+const graphiqlSchema = z
+  .object({
+    /** Serve GraphiQL on GET /graphql from a browser. Switch off in production if you like. @default true */
+    enabled: z.boolean().default(true),
+    title: z.string().default('Switchyard'),
+    /** Query shown when GraphiQL opens. */
+    defaultQuery: z.string().optional(),
+  })
+  .strict();
+
+export const serverSchema = z
+  .object({
+    /** @default '127.0.0.1' */
+    host: z.string().default('127.0.0.1'),
+    /** @default 4000 */
+    port: z.number().int().min(0).max(65535).default(4000),
+    /** @default '/graphql' */
+    graphqlPath: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).default('/graphql'),
+    /** Largest accepted request body, counted while reading (chunked bodies too). @default 2000000 */
+    bodyLimitBytes: z.number().int().positive().default(2_000_000),
+    /** How long SIGTERM waits for in-flight requests before closing connections. @default 30000 */
+    shutdownTimeoutMs: z.number().int().nonnegative().default(30_000),
+    /** Node's headersTimeout (slowloris protection). @default 10000 */
+    headersTimeoutMs: z.number().int().positive().default(10_000),
+    /** Node's requestTimeout: the whole request must arrive within it. @default 30000 */
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** Compile operations with graphql-jit (cached per document). @default true */
+    jit: z.boolean().default(true),
+    graphiql: graphiqlSchema.default({ enabled: true, title: 'Switchyard' }),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: serverSchema.default(serverSchema.parse({})),
+    sources: z.array(sourceSchema).min(1, 'declare at least one source (rest(...), grpc(...) or soap(...))'),
+    /** Folder holding schemas/<source>/generated.graphql files, relative to the config. @default 'schemas' */
+    schemasDir: z.string().default('schemas'),
+    /** Log level. @default 'info' */
+    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.sources.forEach((s, i) => {
+      const prev = seen.get(s.name);
+      if (prev !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['sources', i, 'name'], message: `source name "${s.name}" is already used by sources[${prev}]; names must be unique` });
+      }
+      seen.set(s.name, i);
+    });
+  });
+
+/** The validated, defaulted, frozen configuration the gateway runs with. */
+export type SwitchyardConfig = z.output<typeof configSchema> & {
+  /** Directory of the config file; relative paths resolve against it. */
+  readonly baseDir: string;
+  /** Path of the config file, when loaded from one. */
+  readonly configFile?: string;
+};
+export type SourceOptions = z.output<typeof sourceSchema>;
+export type ServerOptions = z.output<typeof serverSchema>;
+/** What a user writes in switchyard.config.ts (defaults may be left out). */
+export type SwitchyardConfigInput = z.input<typeof configSchema>;
