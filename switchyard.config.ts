@@ -1,5 +1,5 @@
-// The demo configuration (`npm start`). In your own project: import { defineConfig, rest } from 'switchyard'.
-import { defineConfig, rest } from './src/index';
+// The demo configuration (`npm start`). In your own project: import { defineConfig, rest } from 'switchyard/config'.
+import { defineConfig, rest } from './src/config/define-config';
 
 export default defineConfig({
   server: {

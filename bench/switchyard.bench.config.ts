@@ -1,6 +1,6 @@
 // Gateway config used by bench/run.mjs: the rig's upstreams (../shared/bench) on their default ports.
 import { resolve } from 'node:path';
-import { defineConfig, rest } from '../src/index';
+import { defineConfig, rest } from '../src/config/define-config';
 
 const RIG = process.env.RIG_DIR ?? resolve(import.meta.dirname, '../../shared/bench');
 

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { sourceSchema, type SourceOptions } from '../config/schema';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load';
 import { adapterFor } from '../adapters';
 import { StartupError } from '../errors/gateway-error';
 import { generatedSdlPath, renderGeneratedSdl } from './generated-file';
@@ -11,7 +12,7 @@ const KINDS = { openapi: 'rest', grpc: 'grpc', soap: 'soap' } as const;
  * `switchyard import <openapi|grpc|soap> <spec> --name <source>`: writes the source's SDL to
  * schemas/<name>/generated.graphql (and keeps a copy of a local contract in schemas/<name>/upstream/).
  */
-export async function importCommand(positionals: string[], opts: { name?: string; out?: string; include: string[] }): Promise<number> {
+export async function importCommand(positionals: string[], opts: { name?: string; out?: string; include: string[]; config?: string }): Promise<number> {
   const [protocol, spec] = positionals;
   if (!protocol || !(protocol in KINDS) || !spec) {
     throw new StartupError([{ code: 'CONFIG_INVALID', key: 'import', message: 'usage: switchyard import <openapi|grpc|soap> <spec> --name <source>', fix: 'name the protocol and the spec file or URL' }]);
@@ -27,7 +28,10 @@ export async function importCommand(positionals: string[], opts: { name?: string
       : kind === 'grpc'
         ? { kind, name: opts.name, protos: specPath, includeDirs: opts.include.map((d) => resolve(d)), address: '127.0.0.1:0' }
         : { kind, name: opts.name, wsdl: specPath };
-  const parsed = sourceSchema.safeParse(raw);
+  // A source of that name in the config brings its naming options (rename, typePrefix,
+  // fieldNames...), so the file written here is exactly what `check` compares against.
+  const configured = await configuredSource(opts.name, kind, opts.config);
+  const parsed = sourceSchema.safeParse(configured ? { ...configured, ...raw } : raw);
   if (!parsed.success) {
     throw new StartupError(parsed.error.issues.map((i) => ({ code: 'CONFIG_INVALID' as const, key: i.path.join('.'), message: i.message })));
   }
@@ -63,4 +67,18 @@ function configSnippet(kind: string, name: string, contract: string): string {
   if (kind === 'rest') return `rest({ name: '${name}', spec: './${contract}', url: 'http://...' })`;
   if (kind === 'grpc') return `grpc({ name: '${name}', protos: '${contract}', address: 'host:port' })`;
   return `soap({ name: '${name}', wsdl: './${contract}' })`;
+}
+
+async function configuredSource(name: string, kind: string, file?: string): Promise<Record<string, unknown> | undefined> {
+  const path = resolve(file ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const config = await loadConfig(path);
+    const found = config.sources.find((s) => s.name === name && s.kind === kind);
+    if (!found) return undefined;
+    const { url: _url, ...rest } = found as Record<string, unknown>;
+    return rest;
+  } catch {
+    return undefined; // an invalid config does not stop an import; `check` reports it
+  }
 }

@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
         return await demoCommand({ port: values.port });
       }
       case 'import':
-        return await importCommand(positionals, { name: values.name, out: values.out, include: values.include ?? [] });
+        return await importCommand(positionals, { name: values.name, out: values.out, include: values.include ?? [], config: values.config });
       case 'check':
         return await checkCommand({ config: values.config });
       case 'print-schema':

@@ -52,7 +52,7 @@ export async function startGateway(config: SwitchyardConfig, onStop?: () => Prom
   });
   const addr = gateway.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
-  const url = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${port}${config.server.graphqlPath}`;
+  const url = `http://${['0.0.0.0', '127.0.0.1', '::', '::1'].includes(config.server.host) ? 'localhost' : config.server.host}:${port}${config.server.graphqlPath}`;
   logger.info('switchyard listening', { url, sources: gateway.sources.map((s) => s.sourceName) });
 
   const stopped = new Promise<number>((resolve) => {

@@ -1,0 +1,114 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/gateway';
+import { startUsersService, type DemoBackend } from '../../demo/backends/users-rest';
+
+const BIN = resolve(REPO_ROOT, 'bin/switchyard.mjs');
+// What a user's config imports (switchyard/config): only the typed helpers, no gateway code.
+const SRC_INDEX = resolve(REPO_ROOT, 'src/config/define-config.ts');
+
+function cli(args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tempProject(config: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+  cpSync(resolve(REPO_ROOT, 'schemas/users/upstream/openapi.yaml'), join(dir, 'users.yaml'));
+  writeFileSync(join(dir, 'switchyard.config.ts'), config.replaceAll('SRC_INDEX', SRC_INDEX));
+  return dir;
+}
+
+let users: DemoBackend;
+beforeAll(async () => {
+  users = await startUsersService(0);
+});
+afterAll(async () => {
+  await users?.close();
+});
+
+describe('switchyard CLI', () => {
+  it('check passes on the repository (committed SDL is current)', () => {
+    const r = cli(['check']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('committed SDL is current');
+  });
+
+  it('check lists every config problem with key and fix, exit 1', () => {
+    const dir = tempProject(`import { defineConfig } from 'SRC_INDEX';
+export default defineConfig({ server: { port: 'x', colour: 1 } as never, sources: [{ kind: 'rest', name: 'users', spec: './users.yaml', timeoutMs: -1, url: '\${NOT_SET_ANYWHERE}' }] });`);
+    const r = cli(['check'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('server.port');
+    expect(r.stderr).toContain('"colour"');
+    expect(r.stderr).toContain('sources[0].timeoutMs');
+    expect(r.stderr).toContain('CONFIG_ENV_MISSING at');
+    expect(r.stderr).toContain('NOT_SET_ANYWHERE');
+    expect(r.stderr).toMatch(/fix: /);
+  });
+
+  it('serve refuses a missing spec without opening a port', () => {
+    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
+export default defineConfig({ server: { port: 0 }, sources: [rest({ name: 'users', spec: './nope.yaml', url: 'http://127.0.0.1:9' })] });`);
+    const r = cli(['serve'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('SPEC_INVALID');
+    expect(r.stderr).toContain('nope.yaml');
+  });
+
+  it('import openapi writes reviewable SDL; check then detects drift', () => {
+    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
+export default defineConfig({ sources: [rest({ name: 'users', spec: './users.yaml', url: 'http://127.0.0.1:9', rename: { getUser: 'user' } })] });`);
+    const r = cli(['import', 'openapi', 'users.yaml', '--name', 'users'], dir);
+    expect(r.code).toBe(0);
+    const file = join(dir, 'schemas/users/generated.graphql');
+    expect(existsSync(file)).toBe(true);
+    const sdl = readFileSync(file, 'utf8');
+    expect(sdl).toContain('user(id: Int!): User');
+    expect(existsSync(join(dir, 'schemas/users/upstream/users.yaml'))).toBe(true);
+    expect(cli(['check'], dir).code).toBe(0);
+    writeFileSync(file, sdl.replace('user(id: Int!): User', 'user(id: Int!): User!'));
+    const drift = cli(['check'], dir);
+    expect(drift.code).toBe(1);
+    expect(drift.stderr).toContain('SCHEMA_DRIFT');
+  });
+
+  it('print-schema prints the client-facing SDL', () => {
+    const r = cli(['print-schema']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('user(id: Int!): User');
+    expect(r.stdout).toContain('type UserPage');
+  });
+
+  it('serve answers queries and stops gracefully on SIGTERM', async () => {
+    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
+export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, USERS_URL: users.url, LOG_LEVEL: 'info' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // the port is chosen by the OS; find it through /proc would be brittle, so poll the log line instead
+    const port = await new Promise<number>((resolvePort, reject) => {
+      const t = setTimeout(() => reject(new Error(`no listen line: ${stderr}`)), 30_000);
+      const probe = setInterval(() => {
+        const m = /"url":"http:\/\/localhost:(\d+)\/graphql"/.exec(stderr);
+        if (m) {
+          clearInterval(probe);
+          clearTimeout(t);
+          resolvePort(Number(m[1]));
+        }
+      }, 50);
+    }).catch(async (e) => {
+      child.kill('SIGKILL');
+      throw e;
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ getUser(id: 3) { id } }' }) });
+    expect(await res.json()).toEqual({ data: { getUser: { id: 3 } } });
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+});
