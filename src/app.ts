@@ -8,6 +8,8 @@ import type { SwitchyardConfig } from './config/schema';
 import type { ImportedSource, Logger, SourceRuntime } from './adapters/types';
 import { adapterFor } from './adapters';
 import { buildGatewaySchema } from './stitching/build-schema';
+import { indexRootResolvers } from './stitching/links';
+import { loadResolverModules, readClientSdl } from './stitching/client-layer';
 import { StartupError, type Problem } from './errors/gateway-error';
 import { createHttpFront, type HttpFront } from './server/http';
 import { createLogger } from './observability/logger';
@@ -66,7 +68,17 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
   }
   let schema: GraphQLSchema;
   try {
-    schema = buildGatewaySchema(imported.map((src, i) => ({ imported: src, resolvers: runtimes[i]!.resolvers })));
+    const parts = imported.map((src, i) => ({
+      imported: src,
+      resolvers: runtimes[i]!.resolvers,
+      hideRootFields: config.internalSources.includes(src.sourceName),
+    }));
+    const roots = indexRootResolvers(parts.map((p) => ({ name: p.imported.sourceName, resolvers: p.resolvers })));
+    const client = {
+      files: readClientSdl(config.baseDir, config.schemasDir),
+      resolvers: await loadResolverModules(config.baseDir, config.resolversDir, () => roots),
+    };
+    schema = buildGatewaySchema(parts, client).schema;
   } catch (e) {
     await Promise.all(runtimes.map((r) => r.dispose()));
     throw e;

@@ -41,8 +41,19 @@ export const configSchema = z
   .object({
     server: serverSchema.default(serverSchema.parse({})),
     sources: z.array(sourceSchema).min(1, 'declare at least one source (rest(...), grpc(...) or soap(...))'),
-    /** Folder holding schemas/<source>/generated.graphql files, relative to the config. @default 'schemas' */
+    /**
+     * Folder of the SDL, relative to the config: schemas/<source>/generated.graphql per source, and
+     * the hand-written client-facing layer in schemas/*.graphql. @default 'schemas'
+     */
     schemasDir: z.string().default('schemas'),
+    /** Folder of hand-written resolvers (resolvers/*.ts), relative to the config. @default 'resolvers' */
+    resolversDir: z.string().default('resolvers'),
+    /**
+     * Sources whose root fields stay out of the client schema: links (@link/@resolveTo) and
+     * resolvers still call them. Use it once the client-facing layer exposes what clients need.
+     * @default []
+     */
+    internalSources: z.array(z.string()).default([]),
     /** Log level. @default 'info' */
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
@@ -55,6 +66,9 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['sources', i, 'name'], message: `source name "${s.name}" is already used by sources[${prev}]; names must be unique` });
       }
       seen.set(s.name, i);
+    });
+    cfg.internalSources.forEach((name, i) => {
+      if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['internalSources', i], message: `"${name}" is not a declared source` });
     });
   });
 

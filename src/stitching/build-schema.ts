@@ -4,6 +4,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { StartupError, type Problem } from '../errors/gateway-error';
 import type { ImportedSource, ResolverMap } from '../adapters/types';
 import { SHARED_SCALARS } from './scalars';
+import { LINK_DIRECTIVES_SDL, compileLinks, indexRootResolvers, type CompiledLink } from './links';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 const SHARED_SCALAR_NAMES = new Set(SHARED_SCALARS.map((s) => s.name));
@@ -11,22 +12,37 @@ const SHARED_SCALAR_NAMES = new Set(SHARED_SCALARS.map((s) => s.name));
 export interface SourceParts {
   imported: ImportedSource;
   resolvers: ResolverMap;
+  /** Keep the source's root fields out of the client schema (links and resolvers can still call them). */
+  hideRootFields?: boolean;
+}
+
+/** The hand-written client-facing layer: schemas/*.graphql and resolvers/*.ts. */
+export interface ClientLayer {
+  files: { file: string; sdl: string }[];
+  resolvers: ResolverMap[];
+}
+
+export interface BuiltSchema {
+  schema: GraphQLSchema;
+  links: CompiledLink[];
 }
 
 /**
  * Composes every source's SDL and resolvers into ONE executable schema (no delegation between
  * schemas at request time). Clashes between sources are reported all at once, each with a fix.
  */
-export function buildGatewaySchema(sources: SourceParts[]): GraphQLSchema {
+export function buildGatewaySchema(sources: SourceParts[], client: ClientLayer = { files: [], resolvers: [] }): BuiltSchema {
   const problems: Problem[] = [];
   const docs: DocumentNode[] = [];
+  const schemaResolvers: ResolverMap[] = [];
   const typeOwner = new Map<string, string>();
   const rootFieldOwner = new Map<string, string>();
 
-  for (const { imported } of sources) {
+  for (const { imported, resolvers, hideRootFields } of sources) {
     let doc: DocumentNode;
     try {
       doc = parse(imported.sdl);
+      if (hideRootFields) doc = withoutRootFields(doc);
     } catch (e) {
       problems.push({ code: 'SCHEMA_BUILD_FAILED', key: `sources.${imported.sourceName}`, message: `generated SDL does not parse: ${(e as Error).message}` });
       continue;
@@ -63,10 +79,37 @@ export function buildGatewaySchema(sources: SourceParts[]): GraphQLSchema {
       typeOwner.set(name, imported.sourceName);
     }
     docs.push(doc);
+    schemaResolvers.push(hideRootFields ? withoutRootResolvers(resolvers) : resolvers);
+  }
+
+  // The client-facing layer: its @resolveTo/@link fields compile to loader-backed resolvers.
+  const roots = indexRootResolvers(sources.map((s) => ({ name: s.imported.sourceName, resolvers: s.resolvers })));
+  const links: CompiledLink[] = [];
+  const clientResolvers: ResolverMap[] = [];
+  if (client.files.length) docs.push(parse(LINK_DIRECTIVES_SDL));
+  for (const f of client.files) {
+    let doc: DocumentNode;
+    try {
+      doc = parse(f.sdl);
+    } catch (e) {
+      problems.push({ code: 'SCHEMA_BUILD_FAILED', file: f.file, message: `does not parse: ${(e as Error).message}` });
+      continue;
+    }
+    try {
+      const compiled = compileLinks(doc, roots, f.file);
+      links.push(...compiled.links);
+      clientResolvers.push(compiled.resolvers);
+    } catch (e) {
+      if (e instanceof StartupError) problems.push(...e.problems);
+      else throw e;
+      continue;
+    }
+    docs.push(doc);
   }
   if (problems.length) throw new StartupError(problems);
 
-  const merged = mergeTypeDefs(docs, { sort: false, throwOnConflict: true });
+  // convertExtensions: the client layer may `extend type Query` of a source whose root fields are internal.
+  const merged = mergeTypeDefs(docs, { sort: false, throwOnConflict: true, convertExtensions: true });
   const hasQuery = merged.definitions.some(
     (d) => (d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION) && d.name.value === 'Query' && (d.fields?.length ?? 0) > 0,
   );
@@ -79,16 +122,33 @@ export function buildGatewaySchema(sources: SourceParts[]): GraphQLSchema {
   );
   const scalarResolvers: Record<string, unknown> = {};
   for (const s of SHARED_SCALARS) if (declared.has(s.name) || (!hasQuery && s.name === 'Void')) scalarResolvers[s.name] = s;
+  if (client.files.length && !declared.has('JSON')) {
+    typeDefs.push('scalar JSON');
+    scalarResolvers.JSON = SHARED_SCALARS.find((s) => s.name === 'JSON');
+  }
 
   try {
-    return makeExecutableSchema({
+    const schema = makeExecutableSchema({
       typeDefs: mergeTypeDefs(typeDefs),
-      resolvers: [scalarResolvers, ...sources.map((s) => s.resolvers)] as never,
+      resolvers: [scalarResolvers, ...schemaResolvers, ...clientResolvers, ...client.resolvers] as never,
       resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
     });
+    return { schema, links };
   } catch (e) {
     throw new StartupError([{ code: 'SCHEMA_BUILD_FAILED', message: (e as Error).message }]);
   }
+}
+
+function withoutRootFields(doc: DocumentNode): DocumentNode {
+  return {
+    ...doc,
+    definitions: doc.definitions.filter((d) => !(d.kind === Kind.OBJECT_TYPE_DEFINITION && (d.name.value === 'Query' || d.name.value === 'Mutation'))),
+  };
+}
+
+function withoutRootResolvers(resolvers: ResolverMap): ResolverMap {
+  const { Query: _q, Mutation: _m, ...rest } = resolvers;
+  return rest;
 }
 
 function definitionName(def: DefinitionNode): string | undefined {

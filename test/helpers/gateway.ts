@@ -22,7 +22,11 @@ export interface GraphQLBody {
 
 /** Starts a gateway in-process on 127.0.0.1:0 from a raw config object (validated like a file). */
 export async function startTestGateway(raw: Record<string, unknown>, baseDir = REPO_ROOT): Promise<TestGateway> {
-  const config = validateConfig({ logLevel: 'silent', ...raw, server: { port: 0, ...(raw.server as object) } }, { baseDir });
+  // No client-facing layer unless the test brings one (the repo's own schemas/*.graphql is the demo's).
+  const config = validateConfig(
+    { logLevel: 'silent', schemasDir: 'test/fixtures/none', resolversDir: 'test/fixtures/none', ...raw, server: { port: 0, ...(raw.server as object) } },
+    { baseDir },
+  );
   const gateway = await buildGateway(config, { logger: silentLogger });
   await new Promise<void>((r) => gateway.server.listen(0, '127.0.0.1', () => r()));
   const port = (gateway.server.address() as AddressInfo).port;

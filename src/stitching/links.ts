@@ -1,0 +1,260 @@
+import DataLoader from 'dataloader';
+import {
+  Kind,
+  valueFromASTUntyped,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type GraphQLResolveInfo,
+} from 'graphql';
+import type { GatewayContext } from '../context';
+import type { GatewayResolver, ResolverMap } from '../adapters/types';
+import { StartupError, type Problem } from '../errors/gateway-error';
+
+/**
+ * The client-facing layer's directives. A field with @resolveTo is answered by one call of a
+ * source's root field; a field with @link fetches related data from another source by a key of
+ * its parent, through a per-request DataLoader (N keys -> one batch call, or distinct single
+ * calls run with a concurrency limit). Both compile, at start-up, to resolvers that call the
+ * owning source's resolver directly: no delegation between schemas at request time.
+ */
+export const LINK_DIRECTIVES_SDL = /* GraphQL */ `
+"""Answer this field with one call of a source's root field."""
+directive @resolveTo(
+  "Source name, as in the config."
+  source: String!
+  "The source's root field: 'listUsers' or 'Query.listUsers'."
+  field: String!
+  "Arguments for the call; string values may use {args.x} and {parent.x}."
+  args: JSON
+  "Dot path inside the call's result to return, e.g. 'items'."
+  path: String
+) on FIELD_DEFINITION
+
+"""Fetch related data from a source by a key of the parent object, batched per request."""
+directive @link(
+  source: String!
+  "The source's root field that fetches the related data."
+  field: String!
+  "Field of the parent object holding the key, e.g. 'id'."
+  key: String!
+  "Batch form: the argument that takes the list of keys (N keys -> one call)."
+  keysArg: String
+  "Single form: the argument that takes one key (one call per distinct key)."
+  keyArg: String
+  "Dot path inside the call's result to the list of items (batch form), e.g. 'orders'."
+  resultPath: String
+  "Field of each result item that equals the key. Default: the key field's name."
+  matchBy: String
+  "One-to-many: every item whose matchBy equals the key (the field is a list)."
+  many: Boolean = false
+  "Fixed arguments added to every call."
+  args: JSON
+  "Most keys per batch call."
+  maxBatchSize: Int = 100
+  "Most single calls in flight at once (single form)."
+  concurrency: Int = 10
+) on FIELD_DEFINITION
+`;
+
+interface ResolveToSpec {
+  kind: 'resolveTo';
+  source: string;
+  field: string;
+  args?: Record<string, unknown>;
+  path?: string[];
+}
+
+interface LinkSpec {
+  kind: 'link';
+  source: string;
+  field: string;
+  key: string;
+  keysArg?: string;
+  keyArg?: string;
+  resultPath?: string[];
+  matchBy: string;
+  many: boolean;
+  args?: Record<string, unknown>;
+  maxBatchSize: number;
+  concurrency: number;
+}
+
+export interface CompiledLink {
+  /** `User.orders` */
+  coordinate: string;
+  spec: ResolveToSpec | LinkSpec;
+}
+
+/** Source name -> its root fields' resolvers (`Query.listUsers` -> fn). */
+export type RootResolverIndex = Map<string, Map<string, GatewayResolver>>;
+
+export function indexRootResolvers(sources: { name: string; resolvers: ResolverMap }[]): RootResolverIndex {
+  const index: RootResolverIndex = new Map();
+  for (const { name, resolvers } of sources) {
+    const byField = new Map<string, GatewayResolver>();
+    for (const root of ['Query', 'Mutation'] as const) {
+      const fields = resolvers[root];
+      if (!fields || typeof fields !== 'object' || 'serialize' in fields) continue;
+      for (const [f, r] of Object.entries(fields)) if (typeof r === 'function') byField.set(`${root}.${f}`, r as GatewayResolver);
+    }
+    index.set(name, byField);
+  }
+  return index;
+}
+
+/**
+ * Reads @resolveTo/@link from the client-facing SDL and returns a resolver per annotated field.
+ * Every problem (unknown source or field, missing key argument) is reported at once.
+ */
+export function compileLinks(doc: DocumentNode, roots: RootResolverIndex, file = 'schemas/*.graphql'): { resolvers: ResolverMap; links: CompiledLink[] } {
+  const problems: Problem[] = [];
+  const resolvers: ResolverMap = {};
+  const links: CompiledLink[] = [];
+  for (const def of doc.definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of def.fields ?? []) {
+      const coordinate = `${def.name.value}.${field.name.value}`;
+      for (const d of field.directives ?? []) {
+        if (d.name.value !== 'resolveTo' && d.name.value !== 'link') continue;
+        const spec = readSpec(d);
+        const fns = roots.get(spec.source);
+        if (!fns) {
+          problems.push({ code: 'SCHEMA_BUILD_FAILED', file, key: coordinate, message: `@${d.name.value} names source "${spec.source}", which the config does not declare`, fix: `use one of: ${[...roots.keys()].join(', ') || '(no sources)'}` });
+          continue;
+        }
+        const target = spec.field.includes('.') ? spec.field : fns.has(`Query.${spec.field}`) ? `Query.${spec.field}` : `Mutation.${spec.field}`;
+        const fn = fns.get(target);
+        if (!fn) {
+          problems.push({ code: 'SCHEMA_BUILD_FAILED', file, key: coordinate, message: `source "${spec.source}" has no root field ${spec.field}`, fix: `run \`switchyard print-schema\` or read schemas/${spec.source}/generated.graphql for its fields` });
+          continue;
+        }
+        if (spec.kind === 'link' && !spec.keysArg && !spec.keyArg) {
+          problems.push({ code: 'SCHEMA_BUILD_FAILED', file, key: coordinate, message: '@link needs keysArg (batch call) or keyArg (one call per key)', fix: `add keysArg: "<list argument of ${spec.field}>" or keyArg: "<argument>"` });
+          continue;
+        }
+        const typeResolvers = (resolvers[def.name.value] ??= {}) as Record<string, unknown>;
+        typeResolvers[field.name.value] = spec.kind === 'resolveTo' ? resolveToResolver(spec, fn) : linkResolver(spec, fn, `${spec.source}:${target}:${coordinate}`);
+        links.push({ coordinate, spec });
+      }
+    }
+  }
+  if (problems.length) throw new StartupError(problems);
+  return { resolvers, links };
+}
+
+function readSpec(d: ConstDirectiveNode): ResolveToSpec | LinkSpec {
+  const a: Record<string, unknown> = {};
+  for (const arg of d.arguments ?? []) a[arg.name.value] = valueFromASTUntyped(arg.value);
+  const path = (p: unknown) => (typeof p === 'string' && p ? p.split('.') : undefined);
+  if (d.name.value === 'resolveTo') {
+    return { kind: 'resolveTo', source: String(a.source), field: String(a.field), args: a.args as Record<string, unknown> | undefined, path: path(a.path) };
+  }
+  return {
+    kind: 'link',
+    source: String(a.source),
+    field: String(a.field),
+    key: String(a.key),
+    keysArg: a.keysArg as string | undefined,
+    keyArg: a.keyArg as string | undefined,
+    resultPath: path(a.resultPath),
+    matchBy: (a.matchBy as string | undefined) ?? String(a.key),
+    many: a.many === true,
+    args: a.args as Record<string, unknown> | undefined,
+    maxBatchSize: typeof a.maxBatchSize === 'number' ? a.maxBatchSize : 100,
+    concurrency: typeof a.concurrency === 'number' ? a.concurrency : 10,
+  };
+}
+
+const TEMPLATE = /^\{(args|parent)\.([A-Za-z_][A-Za-z0-9_.]*)\}$/;
+
+/** Builds call arguments from a template: "{args.first}" and "{parent.id}" are replaced by values. */
+function fillArgs(template: Record<string, unknown> | undefined, args: Record<string, unknown>, parent: unknown): Record<string, unknown> {
+  if (!template) return args;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(template)) {
+    const m = typeof v === 'string' ? TEMPLATE.exec(v) : null;
+    out[k] = m ? getPath(m[1] === 'args' ? args : parent, m[2]!.split('.')) : v;
+  }
+  return out;
+}
+
+function getPath(value: unknown, path: readonly string[] | undefined): unknown {
+  let v = value;
+  if (!path) return v;
+  for (const p of path) {
+    if (v === null || v === undefined) return v;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
+function resolveToResolver(spec: ResolveToSpec, fn: GatewayResolver): GatewayResolver {
+  return async (parent, args, ctx, info) => getPath(await fn(undefined, fillArgs(spec.args, args, parent), ctx, info), spec.path);
+}
+
+/** A tiny semaphore so single-key links never open more than `limit` calls at once. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async (task) => {
+    if (active >= limit) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+function linkResolver(spec: LinkSpec, fn: GatewayResolver, loaderKey: string): GatewayResolver {
+  const keyOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
+  const createLoader = (ctx: GatewayContext, info: GraphQLResolveInfo) => {
+    if (spec.keysArg) {
+      const keysArg = spec.keysArg;
+      return new DataLoader<unknown, unknown, string>(
+        async (keys) => {
+          const result = await fn(undefined, { ...spec.args, [keysArg]: keys }, ctx, info);
+          const items = getPath(result, spec.resultPath);
+          const list = Array.isArray(items) ? items : [];
+          if (spec.many) {
+            const groups = new Map<string, unknown[]>();
+            for (const item of list) {
+              const k = keyOf((item as Record<string, unknown>)?.[spec.matchBy]);
+              const g = groups.get(k);
+              if (g) g.push(item);
+              else groups.set(k, [item]);
+            }
+            return keys.map((k) => groups.get(keyOf(k)) ?? []);
+          }
+          const byKey = new Map<string, unknown>();
+          for (const item of list) byKey.set(keyOf((item as Record<string, unknown>)?.[spec.matchBy]), item);
+          return keys.map((k) => byKey.get(keyOf(k)) ?? null);
+        },
+        { maxBatchSize: spec.maxBatchSize, cacheKeyFn: keyOf, name: loaderKey },
+      );
+    }
+    const keyArg = spec.keyArg!;
+    const run = limiter(spec.concurrency);
+    return new DataLoader<unknown, unknown, string>(
+      (keys) =>
+        Promise.all(
+          keys.map((k) =>
+            run(async () => fn(undefined, { ...spec.args, [keyArg]: k }, ctx, info)).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+          ),
+        ),
+      { cacheKeyFn: keyOf, name: loaderKey },
+    );
+  };
+  return (parent, _args, ctx, info) => {
+    const key = (parent as Record<string, unknown> | null)?.[spec.key];
+    if (key === null || key === undefined) return spec.many ? [] : null;
+    let loader = ctx.loaders.get(loaderKey) as DataLoader<unknown, unknown, string> | undefined;
+    if (!loader) {
+      loader = createLoader(ctx, info);
+      ctx.loaders.set(loaderKey, loader);
+    }
+    return loader.load(key);
+  };
+}
