@@ -1,7 +1,26 @@
 import { resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../src/paths';
 import { loadConfig } from '../src/config/load';
 import { startGateway, withOverrides } from '../src/cli/serve';
-import { startUsersService } from './backends/users-rest';
+import { startUsersService, type DemoBackend } from './backends/users-rest';
+import { StartupError } from '../src/errors/gateway-error';
+
+async function startBackend<B extends DemoBackend>(name: string, envVar: string, dflt: number, start: (port: number) => Promise<B>): Promise<B> {
+  const port = Number(process.env[envVar] ?? dflt);
+  try {
+    return await start(port);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new StartupError([
+      {
+        code: 'CONFIG_INVALID',
+        key: envVar,
+        message: code === 'EADDRINUSE' ? `the demo ${name} service cannot listen: port ${port} is in use` : `the demo ${name} service did not start: ${(e as Error).message}`,
+        fix: `stop whatever uses port ${port}, or start the demo with ${envVar}=<free port>`,
+      },
+    ]);
+  }
+}
 
 /** Ports of the demo backends (the bench rig uses 4001-4003, so the demo stays out of its way). */
 export const DEMO_PORTS = { users: 4011 } as const;
@@ -11,9 +30,9 @@ export const DEMO_PORTS = { users: 4011 } as const;
  * configured by ./switchyard.config.ts.
  */
 export async function demoCommand(opts: { port?: string }): Promise<number> {
-  const users = await startUsersService(Number(process.env.DEMO_USERS_PORT ?? DEMO_PORTS.users));
+  const users = await startBackend('users', 'DEMO_USERS_PORT', DEMO_PORTS.users, startUsersService);
   process.env.USERS_URL ??= users.url;
-  const config = withOverrides(await loadConfig(resolve(import.meta.dirname, '../switchyard.config.ts')), { port: opts.port });
+  const config = withOverrides(await loadConfig(resolve(PACKAGE_ROOT, 'switchyard.config.ts')), { port: opts.port });
   const running = await startGateway(config, async () => {
     await users.close();
   });

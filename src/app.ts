@@ -108,7 +108,7 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
 
   let disposed = false;
   const http = createHttpFront(
-    { fetch: (req) => yoga.fetch(req), isReady: () => !disposed && runtimes.every((r) => r.ready()) },
+    { fetch: (req) => yoga.fetch(req), Request: yoga.fetchAPI.Request, isReady: () => !disposed && runtimes.every((r) => r.ready()) },
     config.server,
     logger,
   );

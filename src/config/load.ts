@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { tsImport } from 'tsx/esm/api';
+import { importTs } from '../util/import-ts';
 import { StartupError, type Problem } from '../errors/gateway-error';
 import { formatPath, interpolateEnv } from './env';
 import { configSchema, type SwitchyardConfig, type SwitchyardConfigInput } from './schema';
@@ -69,9 +69,8 @@ export async function loadConfig(file = DEFAULT_CONFIG_FILE, env: NodeJS.Process
   }
   let raw: unknown;
   try {
-    // tsImport loads the file as TypeScript whatever the project's module type (ESM or CJS).
-    const mod = (await tsImport(path, import.meta.url)) as { default?: SwitchyardConfigInput | { default?: SwitchyardConfigInput } };
-    raw = mod.default && 'default' in mod.default ? mod.default.default : mod.default;
+    const mod = (await importTs(path)) as { default?: SwitchyardConfigInput };
+    raw = mod.default;
   } catch (e) {
     throw new StartupError([
       { code: 'CONFIG_INVALID', file: path, message: `could not load the file: ${(e as Error).message}`, fix: 'fix the error named above (syntax, or an import that does not resolve)' },

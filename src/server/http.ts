@@ -7,6 +7,11 @@ import { ERROR_CODES, type ErrorCode } from '../errors/codes';
 export interface HttpApp {
   /** graphql-yoga's fetch handler (or anything with the same shape). */
   fetch(request: Request): Response | Promise<Response>;
+  /**
+   * The Request class to build requests with. yoga's own (the @whatwg-node ponyfill) avoids
+   * Node's web streams, which cost about a quarter of the CPU of a small request.
+   */
+  Request?: typeof Request;
   /** True when the schema is built and every source is configured. */
   isReady(): boolean;
 }
@@ -29,6 +34,7 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const graphqlPath = options.graphqlPath;
+  const RequestClass = app.Request ?? Request;
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
@@ -47,6 +53,12 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
     inFlight++;
     handle(req, res)
       .catch((e) => {
+        if ((e as Error)?.name === 'AbortError' || res.destroyed) {
+          // The client went away mid-request (the upstream calls were aborted with it): not an error.
+          logger.debug('client closed the connection before the answer', { url: req.url });
+          res.destroy();
+          return;
+        }
         logger.error('request failed', { error: String((e as Error)?.stack ?? e) });
         if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR');
         else res.destroy();
@@ -88,7 +100,7 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
     res.once('close', onClose);
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-    const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
+    const request = new RequestClass(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
       method,
       headers,
       body: body && body.length ? (body as unknown as BodyInit) : undefined,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { tsImport } from 'tsx/esm/api';
+import { importTs } from '../util/import-ts';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context';
 import type { ResolverMap } from '../adapters/types';
@@ -42,13 +42,13 @@ export async function loadResolverModules(baseDir: string, resolversDir: string,
   const out: ResolverMap[] = [];
   for (const f of readdirSync(dir).filter((f) => /\.(ts|mts|js|mjs)$/.test(f) && !f.endsWith('.d.ts')).sort()) {
     const path = join(dir, f);
-    let mod: { default?: ResolverModule | { default?: ResolverModule } };
+    let mod: { default?: ResolverModule };
     try {
-      mod = (await tsImport(path, import.meta.url)) as typeof mod;
+      mod = (await importTs(path)) as typeof mod;
     } catch (e) {
       throw new StartupError([{ code: 'SCHEMA_BUILD_FAILED', file: relative(baseDir, path), message: `could not load: ${(e as Error).message}` }]);
     }
-    const exported = mod.default && typeof mod.default === 'object' && 'default' in mod.default ? mod.default.default : mod.default;
+    const exported = mod.default;
     if (!exported) {
       throw new StartupError([{ code: 'SCHEMA_BUILD_FAILED', file: relative(baseDir, path), message: 'has no default export', fix: 'export default { Type: { field: resolver } } or (helpers) => ({ ... })' }]);
     }
