@@ -10,6 +10,7 @@ import { adapterFor } from './adapters';
 import { buildGatewaySchema } from './stitching/build-schema';
 import { indexRootResolvers } from './stitching/links';
 import { loadResolverModules, readClientSdl } from './stitching/client-layer';
+import { createCacheStore, withCache } from './loaders/cache';
 import { StartupError, type Problem } from './errors/gateway-error';
 import { createHttpFront, type HttpFront } from './server/http';
 import { createLogger } from './observability/logger';
@@ -66,11 +67,14 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
     await Promise.all(runtimes.map((r) => r.dispose()));
     throw e;
   }
+  const cacheStore = Object.keys(config.cache.ttlMs).length ? createCacheStore(config.cache, logger) : undefined;
   let schema: GraphQLSchema;
   try {
     const parts = imported.map((src, i) => ({
       imported: src,
-      resolvers: runtimes[i]!.resolvers,
+      resolvers: cacheStore
+        ? withCache(src.sourceName, runtimes[i]!.resolvers, config.cache, cacheStore, forwardedHeaders(config.sources[i]!))
+        : runtimes[i]!.resolvers,
       hideRootFields: config.internalSources.includes(src.sourceName),
     }));
     const roots = indexRootResolvers(parts.map((p) => ({ name: p.imported.sourceName, resolvers: p.resolvers })));
@@ -81,6 +85,7 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
     schema = buildGatewaySchema(parts, client).schema;
   } catch (e) {
     await Promise.all(runtimes.map((r) => r.dispose()));
+    await cacheStore?.close();
     throw e;
   }
 
@@ -161,8 +166,15 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
       await Promise.resolve(wsHandle.dispose()).catch(() => undefined);
       await http.shutdown();
       await Promise.all(runtimes.map((r) => r.dispose().catch((e) => logger.warn('dispose failed', { error: String(e) }))));
+      await cacheStore?.close();
     },
   };
+}
+
+/** Headers a source copies from the client's request: they identify the caller to the upstream. */
+function forwardedHeaders(source: SwitchyardConfig['sources'][number]): string[] {
+  const f = (source as { forwardHeaders?: unknown }).forwardHeaders;
+  return Array.isArray(f) ? f.map(String) : [];
 }
 
 interface EnvelopedRoot {

@@ -37,6 +37,24 @@ export const serverSchema = z
   })
   .strict();
 
+const cacheSchema = z
+  .object({
+    /**
+     * Which queries are cached across requests, and for how long: `'<source>.<field>'` or
+     * `'<source>.*'` -> milliseconds. Mutations are never cached. @default {}
+     */
+    ttlMs: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*\.(\*|(Query\.)?[_A-Za-z][_0-9A-Za-z]*)$/, "use '<source>.<field>' or '<source>.*'"), z.number().int().positive()).default({}),
+    /** Redis URL (`redis://127.0.0.1:6379/0`): several gateway instances then share the cache. Default: in memory. */
+    redis: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    /** Prefix of every Redis key (namespaces several gateways on one Redis). @default 'switchyard:cache:' */
+    keyPrefix: z.string().default('switchyard:cache:'),
+    /** Most entries kept in memory (least recently used go first). @default 10000 */
+    maxEntries: z.number().int().positive().default(10_000),
+    /** How long one Redis operation may take before it counts as a miss. @default 50 */
+    timeoutMs: z.number().int().positive().default(50),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     server: serverSchema.default(serverSchema.parse({})),
@@ -54,6 +72,7 @@ export const configSchema = z
      * @default []
      */
     internalSources: z.array(z.string()).default([]),
+    cache: cacheSchema.default(cacheSchema.parse({})),
     /** Log level. @default 'info' */
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
