@@ -8,7 +8,7 @@ import type { SwitchyardConfig } from './config/schema';
 import type { ImportedSource, Logger, SourceRuntime } from './adapters/types';
 import { adapterFor } from './adapters';
 import { buildGatewaySchema } from './stitching/build-schema';
-import { indexRootResolvers } from './stitching/links';
+import { indexRootResolvers, type CompiledLink } from './stitching/links';
 import { loadResolverModules, readClientSdl } from './stitching/client-layer';
 import { createCacheStore, withCache } from './loaders/cache';
 import { StartupError, type Problem } from './errors/gateway-error';
@@ -22,6 +22,8 @@ export interface Gateway {
   /** The HTTP server (not listening: the caller decides where). Serves /graphql, /healthz, /readyz and WebSockets. */
   server: Server;
   sources: ImportedSource[];
+  /** The client layer's @resolveTo/@link fields, for `explain`. */
+  links: CompiledLink[];
   /** Graceful stop: refuse new requests, finish in-flight ones, close sockets and upstream pools. */
   dispose(): Promise<void>;
   http: HttpFront;
@@ -69,6 +71,7 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
   }
   const cacheStore = Object.keys(config.cache.ttlMs).length ? createCacheStore(config.cache, logger) : undefined;
   let schema: GraphQLSchema;
+  let links: CompiledLink[];
   try {
     const parts = imported.map((src, i) => ({
       imported: src,
@@ -82,7 +85,7 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
       files: readClientSdl(config.baseDir, config.schemasDir),
       resolvers: await loadResolverModules(config.baseDir, config.resolversDir, () => roots),
     };
-    schema = buildGatewaySchema(parts, client).schema;
+    ({ schema, links } = buildGatewaySchema(parts, client));
   } catch (e) {
     await Promise.all(runtimes.map((r) => r.dispose()));
     await cacheStore?.close();
@@ -160,6 +163,7 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
     server: http.server,
     http,
     sources: imported,
+    links,
     async dispose() {
       if (disposed) return;
       disposed = true;

@@ -4,6 +4,7 @@ import { serveCommand } from './serve';
 import { importCommand } from './import';
 import { checkCommand } from './check';
 import { printSchemaCommand } from './print-schema';
+import { explainCommand } from './explain';
 
 const USAGE = `switchyard — GraphQL aggregation gateway
 
@@ -15,6 +16,7 @@ Usage:
   switchyard import soap <file.wsdl|url> --name <source> [--out schemas]
   switchyard check [--config switchyard.config.ts]
   switchyard print-schema [--config switchyard.config.ts]
+  switchyard explain <query.graphql|-> [--operation Name] [--config switchyard.config.ts]
 `;
 
 /** Runs one CLI command; returns the exit code. Start-up problems are printed, never thrown. */
@@ -31,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
         name: { type: 'string', short: 'n' },
         out: { type: 'string' },
         include: { type: 'string', short: 'I', multiple: true },
+        operation: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -49,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         return await importCommand(positionals, { name: values.name, out: values.out, include: values.include ?? [], config: values.config });
       case 'check':
         return await checkCommand({ config: values.config });
+      case 'explain':
+        return await explainCommand(positionals[0], { config: values.config, operation: values.operation });
       case 'print-schema':
         return await printSchemaCommand({ config: values.config });
       default:

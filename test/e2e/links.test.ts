@@ -80,3 +80,23 @@ describe('client-facing layer: @resolveTo, @link, resolvers/', () => {
     }
   });
 });
+
+describe('switchyard explain', () => {
+  it('lists the upstream calls per source and level, batched', async () => {
+    const { explainQuery, formatPlan } = await import('../../src/stitching/explain');
+    const { parse } = await import('graphql');
+    const plan = explainQuery(
+      gw.gateway.schema,
+      parse('query Q { people(first: 50) { id again { id again { name } } ...F } } fragment F on User { alone { id } }'),
+      gw.gateway.links,
+      gw.gateway.sources,
+    );
+    expect(plan.map((p) => [p.level, p.source, p.upstream, p.calls, p.field])).toEqual([
+      [1, 'users', 'GET /users', '1', 'Query.people'],
+      [2, 'users', 'GET /users', '1', 'User.again'],
+      [2, 'users', 'GET /users/{id}', 'per distinct key', 'User.alone'],
+      [3, 'users', 'GET /users', '1', 'User.again'],
+    ]);
+    expect(formatPlan(plan)).toContain('total: 3 call(s) + 1 per-key link(s)');
+  });
+});

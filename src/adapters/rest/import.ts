@@ -31,7 +31,13 @@ interface RawOperation {
 }
 
 export async function importOpenApi(options: RestSourceOptions, env: ImportEnv): Promise<ImportedSource<RestPlan>> {
-  const bundle = await loadSpec(options.spec, env.baseDir);
+  let bundle: SpecBundle;
+  try {
+    bundle = await loadSpec(options.spec, env.baseDir);
+  } catch (e) {
+    if (e instanceof StartupError) throw e;
+    throw specError(options.spec, `the spec could not be read: ${(e as Error)?.message ?? String(e)}`);
+  }
   try {
     return build(options, bundle);
   } catch (e) {
@@ -78,7 +84,15 @@ function build(options: RestSourceOptions, bundle: SpecBundle): ImportedSource<R
   if (doc.paths !== undefined && !isObj(doc.paths)) throw specError(file, '`paths` must be an object', '#/paths');
 
   const componentTable = (isObj(root.components) && isObj(root.components.schemas) ? root.components.schemas : isObj(root.definitions) ? root.definitions : {}) as Schema;
-  const builder = new TypeBuilder(resolver, { typePrefix: options.typePrefix ?? '', fieldNames: options.fieldNames ?? 'camelCase' }, warnings, [componentTable]);
+  // Component tables of the entry document first, then of referenced files (their names are claimed in that order).
+  const tables: Record<string, unknown>[] = [componentTable];
+  for (const d of bundle.docs.values()) {
+    const r = d.root;
+    if (d === bundle.entry || !isObj(r)) continue;
+    if (isObj(r.components) && isObj(r.components.schemas)) tables.push(r.components.schemas);
+    if (isObj(r.definitions)) tables.push(r.definitions);
+  }
+  const builder = new TypeBuilder(resolver, { typePrefix: options.typePrefix ?? '', fieldNames: options.fieldNames ?? 'camelCase' }, warnings, tables);
 
   // 1. Collect operations in spec order and give each a root field name.
   const raws: RawOperation[] = [];
@@ -91,26 +105,36 @@ function build(options: RestSourceOptions, bundle: SpecBundle): ImportedSource<R
     }
   }
   const wanted = raws.map((r) => (r.operationId ? camelCase(r.operationId, 'operation') : nameFromPath(r.method, r.path)));
-  const renames = options.rename ?? {};
-  const final = wanted.map((w, i) => renames[raws[i]!.operationId ?? ''] ?? renames[w]);
+  // Names equal to their operationId claim first, then the rest, each in spec order.
   const scope = new NameScope();
-  const names: string[] = new Array(raws.length);
-  // Renamed fields, then names equal to their operationId, then the rest: each claims in spec order.
-  final.forEach((f, i) => {
-    if (f === undefined) return;
-    if (scope.has(f)) {
-      throw new StartupError([{ code: 'CONFIG_INVALID', key: `sources.${options.name}.rename`, message: `rename gives two operations the root field name ${f}`, fix: 'Choose distinct names in `rename`.' }]);
-    }
-    names[i] = scope.claim(f);
-  });
+  const generated: string[] = new Array(raws.length);
   raws.forEach((r, i) => {
-    if (names[i] === undefined && wanted[i] === r.operationId && !scope.has(wanted[i]!)) names[i] = scope.claim(wanted[i]!);
+    if (wanted[i] === r.operationId && !scope.has(wanted[i]!)) generated[i] = scope.claim(wanted[i]!);
   });
   raws.forEach((_, i) => {
-    names[i] ??= scope.claim(wanted[i]!);
+    generated[i] ??= scope.claim(wanted[i]!);
+  });
+  // `rename` keys may be an operationId or a generated root field name (as printed in the SDL).
+  const renames = options.rename ?? {};
+  const own = (key: string | undefined) => (key !== undefined && Object.prototype.hasOwnProperty.call(renames, key) ? renames[key] : undefined);
+  const names = raws.map((r, i) => own(r.operationId) ?? own(generated[i]) ?? generated[i]!);
+  const seenNames = new Map<string, number>();
+  names.forEach((name, i) => {
+    const prev = seenNames.get(name);
+    if (prev !== undefined) {
+      throw new StartupError([
+        {
+          code: 'CONFIG_INVALID',
+          key: `sources.${options.name}.rename`,
+          message: `two operations would both become the root field ${name} (${raws[prev]!.method.toUpperCase()} ${raws[prev]!.path} and ${raws[i]!.method.toUpperCase()} ${raws[i]!.path})`,
+          fix: 'Choose distinct names in `rename`.',
+        },
+      ]);
+    }
+    seenNames.set(name, i);
   });
   for (const key of Object.keys(renames)) {
-    if (!raws.some((r, i) => r.operationId === key || wanted[i] === key)) warn(`rename.${key}`, `rename key ${key} matches no operationId or generated field name`);
+    if (!raws.some((r, i) => r.operationId === key || generated[i] === key)) warn(`rename.${key}`, `rename key ${key} matches no operationId or generated field name`);
   }
 
   // 2. Build each operation.

@@ -67,9 +67,9 @@ export class SchemaResolver {
     let cur = node;
     for (let i = 0; i < 64 && isObj(cur) && typeof cur.$ref === 'string'; i++) {
       const target = resolveRef(this.bundle, cur.$ref, this.docOf(cur));
-      if (target.pointer === '' && isObj(target.node) && !this.componentName.has(target.node)) {
-        // A whole file used as a schema: name it after the file.
-        this.componentName.set(target.node, path.basename(target.doc.location).replace(/\.[^.]*$/, ''));
+      if (isObj(target.node) && !this.componentName.has(target.node)) {
+        const name = refName(target.pointer, target.doc.location);
+        if (name) this.componentName.set(target.node, name);
       }
       cur = target.node;
     }
@@ -79,7 +79,7 @@ export class SchemaResolver {
   /** Resolves a discriminator mapping value (`#/components/schemas/X` or bare `X`) to a schema node. */
   mappingTarget(value: string, d: Discriminator): Schema | undefined {
     try {
-      if (value.includes('#') || value.includes('/') || /\.(ya?ml|json)$/i.test(value)) return this.deref({ $ref: value });
+      if (value.includes('#') || value.includes('/') || /\.(ya?ml|json)$/i.test(value)) return this.deref(resolveRef(this.bundle, value, d.doc).node);
       const root = d.doc.root as Schema;
       const table = (isObj(root.components) && isObj(root.components.schemas) ? root.components.schemas : root.definitions) as Schema | undefined;
       const n = table?.[value];
@@ -119,7 +119,17 @@ export class SchemaResolver {
     }
     if (Array.isArray(s.required)) for (const r of s.required) if (typeof r === 'string') f.required.add(r);
     if (s.additionalProperties !== undefined && s.additionalProperties !== false) f.additionalProperties = s.additionalProperties;
-    if (s.items !== undefined) f.items = Array.isArray(s.items) ? (s.items[0] ?? {}) : s.items;
+    if (Array.isArray(s.items) && s.type === undefined && ownTypes.types.length === 0) {
+      // Slack's generator writes `items: [A, B, C]` without `type: array` for "one object of
+      // these shapes": merge them into one object (all properties, keys required by all).
+      const parts = s.items.map((i) => this.flatten(i));
+      parts.forEach((p, i) => {
+        for (const [k, v] of p.properties) if (!f.properties.has(k)) f.properties.set(k, v);
+        if (i === 0 && !f.description && p.description) f.description = p.description;
+      });
+      for (const r of parts[0]?.required ?? []) if (parts.every((p) => p.required.has(r))) f.required.add(r);
+      if (parts.length && parts.every((p) => p.types.includes('object') || p.properties.size)) f.types = ['object'];
+    } else if (s.items !== undefined) f.items = Array.isArray(s.items) ? (s.items[0] ?? {}) : s.items;
     else if (Array.isArray(s.prefixItems) && f.items === undefined) f.items = s.prefixItems[0] ?? {};
     if (Array.isArray(s.enum)) {
       f.enum = s.enum.filter((v) => v !== null);
@@ -129,6 +139,7 @@ export class SchemaResolver {
       else f.enum = [s.const];
     }
     if (typeof s.format === 'string') f.format = s.format;
+    else if (s.type === 'file') f.format = 'binary'; // Swagger 2 file
     if (typeof s.description === 'string') f.description = s.description;
     else if (typeof s.title === 'string' && !f.description) f.description = s.title;
     if (s.deprecated === true) f.deprecated = true;
@@ -165,6 +176,19 @@ export class SchemaResolver {
     }
     return f;
   }
+}
+
+/**
+ * The name a `$ref` target is known by: a whole file -> its base name; `.../schemas/X`,
+ * `.../definitions/X`, `.../$defs/X` or a top-level `/X` -> `X`. Other pointers (into `paths`) have none.
+ */
+function refName(pointer: string, location: string): string | undefined {
+  if (pointer === '' || pointer === '/') return path.basename(location.replace(/[?#].*$/, '')).replace(/\.[^.]*$/, '');
+  const parts = pointer.replace(/^\//, '').split('/');
+  const last = parts[parts.length - 1]!.replace(/~1/g, '/').replace(/~0/g, '~');
+  if (parts.length === 1) return last;
+  const parent = parts[parts.length - 2];
+  return parent === 'schemas' || parent === 'definitions' || parent === '$defs' ? last : undefined;
 }
 
 function emptyFlat(): Flat {

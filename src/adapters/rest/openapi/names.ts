@@ -154,3 +154,17 @@ export function nameFromPath(method: string, path: string): string {
   }
   return camelCase(parts.join(' '), 'operation');
 }
+
+/**
+ * Type names: a name GraphQL or the shared scalars own (`Subscription`, `Date`, `JSON`) becomes
+ * `<Name>Type`; other clashes get numeric suffixes.
+ */
+export class TypeNameScope extends NameScope {
+  private readonly reservedSet = new Set(RESERVED_TYPE_NAMES);
+  constructor() {
+    super(RESERVED_TYPE_NAMES);
+  }
+  override claim(base: string): string {
+    return super.claim(this.reservedSet.has(base) ? `${base}Type` : base);
+  }
+}

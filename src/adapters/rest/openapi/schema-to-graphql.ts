@@ -5,8 +5,9 @@
  */
 import type { ImportWarning } from '../../types';
 import type { RestAbstractTypePlan, RestInputTypePlan } from '../plan';
-import { assignNames, camelCase, isEnumValueName, NameScope, pascalCase, RESERVED_TYPE_NAMES } from './names';
+import { assignNames, camelCase, isEnumValueName, NameScope, pascalCase, TypeNameScope } from './names';
 import { SchemaResolver, type Flat, type Schema } from './flatten';
+import { abstractPlan, commonScalar, INT_FORMATS } from './polymorphism';
 import { cleanDescription, type GqlArg, type GqlField, type GqlNamedType } from './sdl';
 
 export type Mode = 'output' | 'input';
@@ -25,7 +26,6 @@ export interface TypeRef {
 
 const INT32_MAX = 2 ** 31 - 1;
 const LONG_FORMATS = new Set(['int64', 'uint64', 'uint32', 'long']);
-const INT_FORMATS = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32']);
 
 export interface BuilderOptions {
   typePrefix: string;
@@ -38,7 +38,7 @@ export class TypeBuilder {
   readonly outputFieldMaps: Record<string, Record<string, string>> = {};
   readonly inputTypes: Record<string, RestInputTypePlan> = {};
   readonly abstractTypes: Record<string, RestAbstractTypePlan> = {};
-  readonly scope = new NameScope(RESERVED_TYPE_NAMES);
+  readonly scope = new TypeNameScope();
 
   private readonly componentBase = new WeakMap<object, string>();
   private readonly outputNames = new WeakMap<object, string | null>();
@@ -77,7 +77,18 @@ export class TypeBuilder {
   }
 
   private baseName(node: Schema, hint: string): string {
-    return this.componentBase.get(node) ?? this.scope.claim(hint);
+    return this.componentOf(node) ?? this.scope.claim(hint);
+  }
+
+  /** Base type name of a named schema (component, or a `$ref` target in another file), claimed on first use. */
+  private componentOf(node: Schema): string | undefined {
+    const known = this.componentBase.get(node);
+    if (known) return known;
+    const name = this.resolver.componentName.get(node);
+    if (name === undefined) return undefined;
+    const base = this.scope.claim(this.options.typePrefix + pascalCase(name));
+    this.componentBase.set(node, base);
+    return base;
   }
 
   /** Type reference for a (raw) schema in a context named `hint` (`PetCategory`). */
@@ -101,6 +112,8 @@ export class TypeBuilder {
           this.aliasStack.delete(node);
         }
       }
+      const common = commonScalar(this.resolver, f.alternatives);
+      if (common) return named(common);
       if (mode === 'output') {
         const u = this.unionFor(node, f, hint);
         return named(u);
@@ -240,7 +253,7 @@ export class TypeBuilder {
   private inputFor(node: Schema, f: Flat, hint: string): string {
     const known = this.inputNames.get(node);
     if (known) return known;
-    const comp = this.componentBase.get(node);
+    const comp = this.componentOf(node);
     const name = this.scope.claim(`${comp ?? hint}Input`);
     this.inputNames.set(node, name);
     this.pending.push(() => this.buildInput(name, f, comp ?? hint));
@@ -299,7 +312,7 @@ export class TypeBuilder {
       this.warn(hint, 'oneOf/anyOf with non-object members mapped to JSON');
       return this.scalar('JSON');
     }
-    const comp = this.componentBase.get(node);
+    const comp = this.componentOf(node);
     const unionBase = comp ?? hint;
     const memberNames: string[] = [];
     const memberNodes: Schema[] = [];
@@ -318,46 +331,14 @@ export class TypeBuilder {
     this.outputNames.set(node, name);
     const description = cleanDescription(f.description);
     this.types.set(name, { kind: 'union', name, ...(description ? { description } : {}), members: memberNames });
-    this.abstractTypes[name] = this.abstractPlan(f, memberNodes, memberNames, name);
+    this.abstractTypes[name] = abstractPlan(this.resolver, f, memberNodes, memberNames, name, (l, m) => this.warn(l, m));
     return name;
-  }
-
-  private abstractPlan(f: Flat, nodes: Schema[], names: string[], where: string): RestAbstractTypePlan {
-    const flats = nodes.map((n) => this.resolver.flatten(n));
-    const plan: RestAbstractTypePlan = {
-      members: flats.map((mf, i) => ({
-        typeName: names[i]!,
-        requiredKeys: [...mf.required].filter((k) => mf.properties.has(k)),
-        jsonKeys: [...mf.properties.keys()],
-      })),
-    };
-    const disc = f.discriminator ?? commonDiscriminator(flats);
-    if (!disc) return plan;
-    if (!flats.every((mf) => mf.properties.has(disc.propertyName))) {
-      this.warn(where, `discriminator ${disc.propertyName} is not a property of every member; members are picked by their properties`);
-      return plan;
-    }
-    const mapping: Record<string, string> = {};
-    for (const [value, target] of Object.entries(disc.mapping ?? {})) {
-      const t = typeof target === 'string' ? this.resolver.mappingTarget(target, disc) : undefined;
-      const i = t ? nodes.indexOf(t) : -1;
-      if (i >= 0) mapping[value] = names[i]!;
-    }
-    nodes.forEach((n, i) => {
-      const comp = this.resolver.componentName.get(n);
-      if (comp !== undefined && !(comp in mapping)) mapping[comp] = names[i]!;
-      // A member whose discriminator property is a one-value enum names its own value.
-      const pf = this.resolver.flatten(flats[i]!.properties.get(disc.propertyName));
-      if (pf.enum && pf.enum.length === 1 && typeof pf.enum[0] === 'string' && !(pf.enum[0] in mapping)) mapping[pf.enum[0]] = names[i]!;
-    });
-    plan.discriminator = { property: disc.propertyName, mapping };
-    return plan;
   }
 
   private oneOfInputFor(node: Schema, f: Flat, hint: string): string {
     const known = this.inputNames.get(node);
     if (known) return known;
-    const comp = this.componentBase.get(node);
+    const comp = this.componentOf(node);
     const base = comp ?? hint;
     const name = this.scope.claim(`${base}Input`);
     this.inputNames.set(node, name);
@@ -386,13 +367,7 @@ export class TypeBuilder {
 
   /** For documents without operations: every component schema becomes a type. */
   emitComponent(node: Schema): void {
-    const base = this.componentBase.get(node);
+    const base = this.componentOf(node);
     if (base) this.ref(node, base, 'output');
   }
-}
-
-function commonDiscriminator(flats: Flat[]): Flat['discriminator'] {
-  const first = flats[0]?.discriminator;
-  if (!first) return undefined;
-  return flats.every((f) => f.discriminator?.propertyName === first.propertyName) ? first : undefined;
 }
