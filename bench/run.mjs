@@ -6,6 +6,7 @@
 //   npm run bench                                   # single-entity query, baseline + mesh + ours
 //   SCENARIOS=reference,single SERVERS=baseline npm run bench
 //   ROUNDS=3 DURATION_S=10 npm run bench           # the rig's knobs pass through
+//   SWITCHYARD_PORT=4500                            # where our gateway listens (default 4500)
 //
 // The rig is copied to bench/.rig (git-ignored) and installed there with its own lockfile
 // (npm ci), because ../shared is read-only. Nothing of it is committed.
@@ -31,9 +32,11 @@ if (!existsSync(resolve(rig, 'node_modules'))) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const PORT = process.env.PORT ?? '4500';
-const env = { ...process.env, NODE_ENV: 'production', RIG_DIR: rig, PORT };
-const gateway = spawn(process.execPath, [resolve(repo, 'bin/switchyard.mjs'), 'serve', '--config', resolve(here, 'switchyard.bench.config.ts')], {
+const PORT = process.env.SWITCHYARD_PORT ?? '4500';
+// The rig reads PORT for its own baseline server: never pass ours to it.
+const { PORT: _ignored, ...baseEnv } = process.env;
+const env = { ...baseEnv, NODE_ENV: 'production', RIG_DIR: rig };
+const gateway = spawn(process.execPath, [resolve(repo, 'bin/switchyard.mjs'), 'serve', '--config', resolve(here, 'switchyard.bench.config.ts'), '--port', PORT], {
   env,
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -6,7 +6,7 @@ const RIG = process.env.RIG_DIR ?? resolve(import.meta.dirname, '../../shared/be
 
 export default defineConfig({
   logLevel: 'warn',
-  server: { port: Number(process.env.PORT ?? 4500), graphiql: { enabled: false } },
+  server: { port: 4500, graphiql: { enabled: false } },
   sources: [
     rest({
       name: 'users',
