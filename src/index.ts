@@ -5,3 +5,5 @@ export { loadConfig, validateConfig } from './config/load';
 export { buildGateway, type Gateway } from './app';
 export { GatewayError, StartupError } from './errors/gateway-error';
 export { ERROR_CODES, type ErrorCode } from './errors/codes';
+export type { ResolverHelpers, ResolverModule } from './stitching/client-layer';
+export type { GatewayContext } from './context';
