@@ -39,9 +39,11 @@ export class GatewayError extends GraphQLError {
         ...(options.upstream ? { upstream: stripUndefined(options.upstream) } : {}),
         ...options.extensions,
       },
-      originalError: options.cause instanceof Error ? options.cause : undefined,
     });
     this.code = code;
+    // Kept for logs only. Never `originalError`: yoga masks a GraphQLError whose originalError is
+    // not itself a GraphQLError, which would hide the code from the client.
+    if (options.cause !== undefined) Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false });
   }
 }
 

@@ -1,0 +1,292 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { GrpcSourceOptions } from './options';
+import { badResponse, toGatewayError } from './errors';
+import { REFLECTION_PATHS, ReflectionRequest, ReflectionResponse, fileInfo, type ReflectionRequestMsg, type ReflectionResponseMsg } from './reflection';
+
+/**
+ * The only file that touches @grpc/grpc-js. One `grpc.Client` (= one channel) per source, created
+ * at start-up; grpc-js connects lazily on the first call and reconnects on its own.
+ */
+
+export interface CallSpec<Req, Res> {
+  /** `/pkg.Service/Method` */
+  path: string;
+  /** `pkg.Service/Method`, for errors. */
+  operation: string;
+  serialize(req: Req): Buffer;
+  /** Decodes one message; must not return null (grpc-js reads null as "no message"). */
+  deserialize(buf: Buffer): object;
+  /** Decoded message -> GraphQL value. */
+  convert(msg: object): Res;
+}
+
+export interface CallContext {
+  signal?: AbortSignal;
+  requestHeaders?: Headers;
+}
+
+export interface GrpcClient {
+  unary<Req, Res>(spec: CallSpec<Req, Res>, req: Req, ctx: CallContext): Promise<Res>;
+  /** Server streaming as an AsyncIterator: `return()` or an aborted signal cancels the call. */
+  serverStream<Req, Res>(spec: CallSpec<Req, Res>, req: Req, ctx: CallContext): AsyncIterableIterator<Res>;
+  close(): void;
+}
+
+function pem(value: string | undefined, baseDir: string): Buffer | null {
+  if (value === undefined) return null;
+  if (value.includes('-----BEGIN')) return Buffer.from(value);
+  return readFileSync(path.resolve(baseDir, value));
+}
+
+function credentialsFor(options: GrpcSourceOptions, baseDir: string): grpc.ChannelCredentials {
+  return options.tls === false
+    ? grpc.credentials.createInsecure()
+    : grpc.credentials.createSsl(pem(options.tls.ca, baseDir), pem(options.tls.key, baseDir), pem(options.tls.cert, baseDir));
+}
+
+function staticMetadata(options: GrpcSourceOptions): grpc.Metadata {
+  const md = new grpc.Metadata();
+  for (const [k, v] of Object.entries(options.metadata)) {
+    if (k.endsWith('-bin')) md.add(k, Buffer.from(v, 'base64'));
+    else md.add(k, v);
+  }
+  return md;
+}
+
+export interface ReflectedFiles {
+  /** Fully qualified service names the server lists (reflection itself excluded). */
+  services: string[];
+  /** Serialized FileDescriptorProtos: the services' files and all their dependencies. */
+  files: Uint8Array[];
+}
+
+/**
+ * Asks the upstream's reflection service (v1, then v1alpha) for its services and every file
+ * they need. One short-lived channel, closed before returning.
+ */
+export async function reflectFiles(options: GrpcSourceOptions, baseDir: string): Promise<ReflectedFiles> {
+  const client = new grpc.Client(options.address, credentialsFor(options, baseDir));
+  try {
+    let lastError: unknown;
+    for (const path of REFLECTION_PATHS) {
+      try {
+        return await reflectOnce(client, path, staticMetadata(options), options.timeoutMs);
+      } catch (e) {
+        lastError = e;
+        if ((e as grpc.ServiceError).code !== grpc.status.UNIMPLEMENTED) break;
+      }
+    }
+    throw lastError;
+  } finally {
+    client.close();
+  }
+}
+
+function reflectOnce(client: grpc.Client, path: string, metadata: grpc.Metadata, timeoutMs: number): Promise<ReflectedFiles> {
+  return new Promise((resolve, reject) => {
+    const call = client.makeBidiStreamRequest(
+      path,
+      (req: ReflectionRequestMsg) => Buffer.from(ReflectionRequest.encode(req).finish()),
+      (buf: Buffer) => ReflectionResponse.toObject(ReflectionResponse.decode(buf), { defaults: false, arrays: true }) as ReflectionResponseMsg,
+      metadata,
+      { deadline: Date.now() + Math.max(timeoutMs, 5_000) },
+    );
+    const services: string[] = [];
+    const files = new Map<string, Uint8Array>();
+    const requested = new Set<string>();
+    let pending = 0;
+    let settled = false;
+    const send = (req: ReflectionRequestMsg) => {
+      pending++;
+      call.write(req);
+    };
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      call.cancel();
+      reject(e);
+    };
+    call.on('data', (res: ReflectionResponseMsg) => {
+      pending--;
+      if (res.error_response) return fail(new Error(`reflection: ${res.error_response.error_message} (code ${res.error_response.error_code})`));
+      if (res.list_services_response) {
+        for (const { name } of res.list_services_response.service) {
+          if (name.startsWith('grpc.reflection.')) continue;
+          services.push(name);
+          send({ file_containing_symbol: name });
+        }
+      }
+      for (const bytes of res.file_descriptor_response?.file_descriptor_proto ?? []) {
+        const { name, dependencies } = fileInfo(bytes);
+        if (files.has(name)) continue;
+        files.set(name, bytes);
+        for (const dep of dependencies) {
+          if (files.has(dep) || requested.has(dep)) continue;
+          requested.add(dep);
+          send({ file_by_filename: dep });
+        }
+      }
+      if (pending === 0 && !settled) {
+        settled = true;
+        call.end();
+        resolve({ services, files: [...files.values()] });
+      }
+    });
+    call.on('error', (e) => fail(e));
+    call.on('end', () => fail(new Error('reflection stream ended before all files arrived')));
+    send({ list_services: '*' });
+  });
+}
+
+export function createGrpcClient(options: GrpcSourceOptions, baseDir: string): GrpcClient {
+  const credentials = credentialsFor(options, baseDir);
+  const client = new grpc.Client(options.address, credentials, {
+    'grpc.keepalive_time_ms': options.keepaliveMs,
+    'grpc.keepalive_timeout_ms': 10_000,
+    // Ping only while calls are open: idle pings trip default server keepalive policies.
+    'grpc.keepalive_permit_without_calls': 0,
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  });
+  const source = options.name;
+  const base = staticMetadata(options);
+  const forward = options.forwardHeaders;
+
+  const metadataFor = (ctx: CallContext): grpc.Metadata => {
+    const md = base.clone();
+    if (forward.length && ctx.requestHeaders) {
+      for (const name of forward) {
+        const v = ctx.requestHeaders.get(name);
+        if (v !== null && !name.endsWith('-bin')) md.set(name, v);
+      }
+    }
+    return md;
+  };
+  const deadline = () => Date.now() + options.timeoutMs;
+
+  return {
+    unary(spec, req, ctx) {
+      return new Promise((resolve, reject) => {
+        const signal = ctx.signal;
+        if (signal?.aborted) {
+          reject(toGatewayError({ code: grpc.status.CANCELLED, details: 'request aborted before the call' }, source, spec.operation));
+          return;
+        }
+        const onAbort = () => call.cancel();
+        const call = client.makeUnaryRequest(spec.path, spec.serialize, spec.deserialize, req, metadataFor(ctx), { deadline: deadline() }, (err, res) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (err) reject(toGatewayError(err, source, spec.operation));
+          else {
+            try {
+              resolve(spec.convert(res as object));
+            } catch (e) {
+              reject(badResponse(e, source, spec.operation));
+            }
+          }
+        });
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+
+    serverStream(spec, req, ctx) {
+      // Streams carry no deadline: a subscription lives until the client or upstream ends it.
+      const call = client.makeServerStreamRequest(spec.path, spec.serialize, spec.deserialize, req, metadataFor(ctx), {});
+      const HIGH_WATER = 64;
+      const buffer: unknown[] = [];
+      const waiting: { resolve: (r: IteratorResult<never>) => void; reject: (e: unknown) => void }[] = [];
+      let failure: unknown = null;
+      let done = false;
+      let received = 0;
+      let paused = false;
+
+      const finish = () => {
+        done = true;
+        ctx.signal?.removeEventListener('abort', cancel);
+        while (waiting.length) {
+          const w = waiting.shift()!;
+          if (failure && buffer.length === 0) {
+            w.reject(failure);
+            failure = null;
+          } else w.resolve({ value: undefined as never, done: true });
+        }
+      };
+      function cancel() {
+        if (done) return;
+        buffer.length = 0;
+        call.cancel();
+        finish();
+      }
+      call.on('data', (decoded: object) => {
+        received++;
+        let msg: unknown;
+        try {
+          msg = spec.convert(decoded);
+        } catch (e) {
+          // Never throw inside a grpc-js event: end the subscription with an error instead.
+          failure = badResponse(e, source, spec.operation);
+          buffer.length = 0;
+          call.cancel();
+          finish();
+          return;
+        }
+        const w = waiting.shift();
+        if (w) w.resolve({ value: msg as never, done: false });
+        else {
+          buffer.push(msg);
+          if (buffer.length >= HIGH_WATER && !paused) {
+            paused = true;
+            call.pause();
+          }
+        }
+      });
+      call.on('error', (err: grpc.ServiceError) => {
+        if (done) return; // our own cancel()
+        failure = toGatewayError(err, source, spec.operation, received > 0);
+        finish();
+      });
+      call.on('end', () => {
+        if (!done) finish();
+      });
+      ctx.signal?.addEventListener('abort', cancel, { once: true });
+
+      const iterator: AsyncIterableIterator<never> = {
+        next() {
+          if (buffer.length) {
+            const value = buffer.shift() as never;
+            if (paused && buffer.length < HIGH_WATER / 2) {
+              paused = false;
+              call.resume();
+            }
+            return Promise.resolve({ value, done: false });
+          }
+          if (done) {
+            if (failure) {
+              const f = failure;
+              failure = null;
+              return Promise.reject(f);
+            }
+            return Promise.resolve({ value: undefined as never, done: true });
+          }
+          return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+        },
+        return() {
+          cancel();
+          return Promise.resolve({ value: undefined as never, done: true });
+        },
+        throw(err?: unknown) {
+          cancel();
+          return Promise.reject(err);
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+
+    close() {
+      client.close();
+    },
+  };
+}
