@@ -1,5 +1,5 @@
-// The demo configuration (`npm start`). In your own project: import { defineConfig, rest } from 'switchyard/config'.
-import { defineConfig, rest } from './src/config/define-config';
+// The demo configuration (`npm start`). In your own project: import { defineConfig, rest, grpc, soap } from 'switchyard/config'.
+import { defineConfig, grpc, rest, soap } from './src/config/define-config';
 
 export default defineConfig({
   server: {
@@ -7,27 +7,36 @@ export default defineConfig({
     graphiql: {
       title: 'Switchyard demo',
       defaultQuery: `# Welcome to the Switchyard demo. Press the run button.
-# users (REST, OpenAPI) — the gRPC and SOAP sources join as they land.
-query Demo {
-  user(id: 1) {
+# users come from REST (OpenAPI), their orders from gRPC, stock from SOAP —
+# 3 upstream calls in all, however many users, orders and items.
+query Shop {
+  users(first: 3) {
+    id
     name
-    email
-    country
-  }
-  users(limit: 3) {
-    total
-    items { id name }
+    orders {
+      id
+      total
+      status
+      items {
+        productId
+        quantity
+        stock { available warehouse }
+      }
+    }
   }
 }
+
+# Then try a subscription (gRPC server streaming), in a new tab:
+# subscription { watchOrders(userId: 1, max: 3, intervalMs: 500) { id total status } }
 `,
     },
   },
   sources: [
-    rest({
-      name: 'users',
-      spec: './schemas/users/upstream/openapi.yaml',
-      url: '${USERS_URL:-http://127.0.0.1:4011}',
-      rename: { getUser: 'user', listUsers: 'users' },
-    }),
+    rest({ name: 'users', spec: './schemas/users/upstream/openapi.yaml', url: '${USERS_URL:-http://127.0.0.1:4011}' }),
+    grpc({ name: 'orders', protos: './schemas/orders/upstream/orders.proto', address: '${ORDERS_ADDR:-127.0.0.1:4012}' }),
+    soap({ name: 'inventory', wsdl: './schemas/inventory/upstream/inventory.wsdl', url: '${INVENTORY_URL:-http://127.0.0.1:4013/inventory}' }),
   ],
+  // Clients see the designed graph of schemas/shop.graphql, not the sources' own root fields.
+  internalSources: ['users', 'orders', 'inventory'],
+  cache: { ttlMs: { 'inventory.getStock': 5_000 } },
 });

@@ -3,6 +3,8 @@ import { PACKAGE_ROOT } from '../src/paths';
 import { loadConfig } from '../src/config/load';
 import { startGateway, withOverrides } from '../src/cli/serve';
 import { startUsersService, type DemoBackend } from './backends/users-rest';
+import { startOrdersService } from './backends/orders-grpc';
+import { startInventoryService } from './backends/inventory-soap';
 import { StartupError } from '../src/errors/gateway-error';
 
 async function startBackend<B extends DemoBackend>(name: string, envVar: string, dflt: number, start: (port: number) => Promise<B>): Promise<B> {
@@ -23,7 +25,7 @@ async function startBackend<B extends DemoBackend>(name: string, envVar: string,
 }
 
 /** Ports of the demo backends (the bench rig uses 4001-4003, so the demo stays out of its way). */
-export const DEMO_PORTS = { users: 4011 } as const;
+export const DEMO_PORTS = { users: 4011, orders: 4012, inventory: 4013 } as const;
 
 /**
  * `npm start`: the bundled demo backends plus the gateway on http://localhost:4000/graphql,
@@ -31,13 +33,17 @@ export const DEMO_PORTS = { users: 4011 } as const;
  */
 export async function demoCommand(opts: { port?: string }): Promise<number> {
   const users = await startBackend('users', 'DEMO_USERS_PORT', DEMO_PORTS.users, startUsersService);
+  const orders = await startBackend('orders', 'DEMO_ORDERS_PORT', DEMO_PORTS.orders, startOrdersService);
+  const inventory = await startBackend('inventory', 'DEMO_INVENTORY_PORT', DEMO_PORTS.inventory, startInventoryService);
   process.env.USERS_URL ??= users.url;
+  process.env.ORDERS_ADDR ??= orders.url;
+  process.env.INVENTORY_URL ??= inventory.url;
   const config = withOverrides(await loadConfig(resolve(PACKAGE_ROOT, 'switchyard.config.ts')), { port: opts.port });
   const running = await startGateway(config, async () => {
-    await users.close();
+    await Promise.all([users.close(), orders.close(), inventory.close()]);
   });
   process.stdout.write(
-    `\nSwitchyard demo is up.\n  GraphiQL:  ${running.url}\n  backends:  users (REST) ${users.url}\n  Ctrl-C to stop.\n\n`,
+    `\nSwitchyard demo is up.\n  GraphiQL:  ${running.url}\n  backends:  users (REST) ${users.url}, orders (gRPC) ${orders.url}, inventory (SOAP) ${inventory.url}\n  Ctrl-C to stop.\n\n`,
   );
   return running.stopped;
 }
