@@ -3,7 +3,7 @@
 // GraphQL Mesh/Hive Gateway), all in one run of the rig's own driver, so the ratios compare
 // like with like. Prints the rig's table (requests/s, p50/p99, peak RSS, ratios vs baseline).
 //
-//   npm run bench                                   # single-entity query, baseline + mesh + ours
+//   npm run bench                                   # reference + single-entity query, baseline + mesh + ours
 //   SCENARIOS=reference,single SERVERS=baseline npm run bench
 //   ROUNDS=3 DURATION_S=10 npm run bench           # the rig's knobs pass through
 //   SWITCHYARD_PORT=4500                            # where our gateway listens (default 4500)
@@ -65,7 +65,7 @@ const result = spawnSync('bash', [resolve(rig, 'run.sh')], {
   env: {
     ...env,
     SERVERS: process.env.SERVERS ?? 'baseline,mesh',
-    SCENARIOS: process.env.SCENARIOS ?? 'single',
+    SCENARIOS: process.env.SCENARIOS ?? 'reference,single',
     EXTRA_NAME: 'switchyard',
     EXTRA_URL: `http://127.0.0.1:${PORT}/graphql`,
     EXTRA_PID: String(gateway.pid),
