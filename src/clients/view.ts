@@ -57,13 +57,13 @@ export function createView(base: GraphQLSchema, shape: ViewShape): GraphQLSchema
   const excludeTags = new Set(shape.excludeTags ?? []);
   const includeTags = new Set(shape.includeTags ?? []);
   const typeExcluded = (t: GraphQLNamedType): boolean =>
-    matches(shape.exclude, t.name) || (excludeTags.size > 0 && tagsOf(t as never, (t as { extensionASTNodes?: [] }).extensionASTNodes).some((x) => excludeTags.has(x)));
+    matches(shape.exclude, t.name) || (excludeTags.size > 0 && tagsOf(t as never, (t as unknown as { extensionASTNodes?: [] }).extensionASTNodes).some((x) => excludeTags.has(x)));
 
   const fieldKept = (typeName: string, fieldName: string, field: GraphQLFieldConfig<unknown, unknown>): boolean => {
     if (matches(shape.exclude, typeName, fieldName)) return false;
     const tags = tagsOf(field as never);
     if (tags.some((t) => excludeTags.has(t))) return false;
-    const named = getNamedType(field.type);
+    const named = getNamedType(field.type) as GraphQLNamedType;
     if (typeExcluded(named)) return false;
     if (ROOTS.has(typeName)) {
       if (shape.include?.length && !matches(shape.include, typeName, fieldName)) return false;
@@ -77,7 +77,7 @@ export function createView(base: GraphQLSchema, shape: ViewShape): GraphQLSchema
 
   let schema = filterSchema({
     schema: base,
-    typeFilter: (_name, t) => !typeExcluded(t),
+    typeFilter: (_name, t) => !typeExcluded(t as GraphQLNamedType),
     rootFieldFilter: (op, name, field) => fieldKept(op, name, field as never),
     objectFieldFilter: (typeName, name, field) => fieldKept(typeName, name, field as never),
     interfaceFieldFilter: (typeName, name, field) => fieldKept(typeName, name, field as never),
