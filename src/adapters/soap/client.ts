@@ -1,0 +1,172 @@
+import { Pool, request } from 'undici';
+import { GatewayError } from '../../errors/gateway-error';
+import { parseXml, XmlError } from './xml';
+import { badResponse, httpError, timeoutError, unreachableError, type CallSite } from './errors';
+
+/**
+ * The only code of the SOAP adapter that touches the network: one keep-alive undici Pool per
+ * endpoint origin (created lazily, closed on dispose), a total deadline per call, the client's
+ * AbortSignal passed through, redirects never followed, and the answer size capped while reading.
+ */
+
+export interface SoapClientOptions {
+  source: string;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  connections: number;
+  headers: Record<string, string>;
+}
+
+export interface SoapCall {
+  endpoint: URL;
+  soapVersion: '1.1' | '1.2';
+  soapAction: string;
+  envelope: string;
+  operation: string;
+  signal: AbortSignal;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const latin1Decoder = new TextDecoder('windows-1252');
+const LATIN1 = /^(iso-8859-1|latin1|windows-1252|cp1252)$/;
+
+export class SoapClient {
+  private readonly pools = new Map<string, Pool>();
+  private closed = false;
+
+  constructor(private readonly options: SoapClientOptions) {}
+
+  private pool(origin: string): Pool {
+    let p = this.pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, { connections: this.options.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+      this.pools.set(origin, p);
+    }
+    return p;
+  }
+
+  /** Sends the envelope; returns the parsed answer root and HTTP status, or throws a GatewayError. */
+  async call(c: SoapCall): Promise<{ status: number; root: import('./xml').XmlElement }> {
+    const site: CallSite = { source: this.options.source, operation: c.operation };
+    if (this.closed) throw unreachableError(site, new Error('source disposed'));
+    const headers: Record<string, string> = { ...this.options.headers };
+    if (c.soapVersion === '1.2') {
+      headers['content-type'] = `application/soap+xml; charset=utf-8${c.soapAction ? `; action="${c.soapAction.replace(/["\\\r\n]/g, '')}"` : ''}`;
+    } else {
+      headers['content-type'] = 'text/xml; charset=utf-8';
+      headers['soapaction'] = `"${c.soapAction.replace(/["\r\n]/g, '')}"`;
+    }
+    headers['accept'] = c.soapVersion === '1.2' ? 'application/soap+xml, text/xml' : 'text/xml, application/soap+xml';
+
+    const ac = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, this.options.timeoutMs);
+    const onClientAbort = () => ac.abort();
+    if (c.signal.aborted) ac.abort();
+    else c.signal.addEventListener('abort', onClientAbort, { once: true });
+    try {
+      let res;
+      try {
+        res = await this.pool(c.endpoint.origin).request({
+          method: 'POST',
+          path: c.endpoint.pathname + c.endpoint.search,
+          headers,
+          body: c.envelope,
+          signal: ac.signal,
+        });
+      } catch (e) {
+        if (timedOut || c.signal.aborted) throw timeoutError(site, this.options.timeoutMs);
+        throw unreachableError(site, e);
+      }
+      const status = res.statusCode;
+      if (status >= 300 && status < 400) {
+        discard(res.body);
+        throw httpError(site, status);
+      }
+      const max = this.options.maxResponseBytes;
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > max) {
+        discard(res.body);
+        throw badResponse(site, `answer of ${declared} bytes is larger than maxResponseBytes (${max})`, status);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of res.body) {
+          size += (chunk as Buffer).length;
+          if (size > max) {
+            discard(res.body);
+            throw badResponse(site, `answer larger than maxResponseBytes (${max})`, status);
+          }
+          chunks.push(chunk as Buffer);
+        }
+      } catch (e) {
+        if (e instanceof GatewayError) throw e;
+        if (timedOut || c.signal.aborted) throw timeoutError(site, this.options.timeoutMs);
+        throw unreachableError(site, e);
+      }
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      const charset = /;\s*charset="?([^";\s]+)/i.exec(String(res.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+      const latin1 = charset !== undefined && LATIN1.test(charset);
+      let text: string;
+      try {
+        if (charset !== undefined && !latin1 && !/^(utf-?8|us-ascii)$/.test(charset)) throw new Error(`charset ${charset}`);
+        text = latin1 ? latin1Decoder.decode(body) : utf8.decode(body);
+      } catch (e) {
+        if (status < 200 || status >= 300) throw httpError(site, status);
+        throw badResponse(site, `the answer is not valid UTF-8 (${(e as Error).message})`, status);
+      }
+      let root;
+      try {
+        // A Latin-1 answer was decoded by its HTTP charset; its XML declaration then names that charset.
+        root = parseXml(text, latin1 ? { ignoreEncoding: true } : {});
+      } catch (e) {
+        if (status < 200 || status >= 300) throw httpError(site, status);
+        if (e instanceof XmlError) throw badResponse(site, e.message, status, e);
+        throw e;
+      }
+      return { status, root };
+    } finally {
+      clearTimeout(timer);
+      c.signal.removeEventListener('abort', onClientAbort);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
+  }
+}
+
+/** Drops an answer body we will not read; its late 'error' (aborted) must not become an unhandled error. */
+function discard(body: { on(event: 'error', fn: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+/** Fetches the configured WSDL URL (import time only): no redirects, 20 MiB cap, deadline. */
+export async function fetchWsdl(url: string, timeoutMs: number): Promise<Buffer> {
+  // undici's request() never follows redirects (no redirect interceptor is installed).
+  const res = await request(url, { method: 'GET', signal: AbortSignal.timeout(Math.max(timeoutMs, 10_000)) });
+  if (res.statusCode !== 200) {
+    discard(res.body);
+    throw new Error(`HTTP ${res.statusCode}${res.statusCode >= 300 && res.statusCode < 400 ? ' (redirects are not followed; use the final URL)' : ''}`);
+  }
+  const max = 20 * 1024 * 1024;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      discard(res.body);
+      throw new Error('WSDL larger than 20 MiB');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
