@@ -13,24 +13,113 @@ export type Scalars = {
   Float: { input: number; output: number; }
 };
 
+export type BatchGetOrdersResponse = {
+  __typename?: 'BatchGetOrdersResponse';
+  orders?: Maybe<Array<Order>>;
+};
+
+export type ListOrdersByUserResponse = {
+  __typename?: 'ListOrdersByUserResponse';
+  orders?: Maybe<Array<Order>>;
+};
+
+export type Order = {
+  __typename?: 'Order';
+  createdAt?: Maybe<Scalars['String']['output']>;
+  id?: Maybe<Scalars['Int']['output']>;
+  items?: Maybe<Array<OrderItem>>;
+  status?: Maybe<OrderStatus>;
+  total?: Maybe<Scalars['Float']['output']>;
+  userId?: Maybe<Scalars['Int']['output']>;
+};
+
+export type OrderItem = {
+  __typename?: 'OrderItem';
+  productId?: Maybe<Scalars['Int']['output']>;
+  quantity?: Maybe<Scalars['Int']['output']>;
+  unitPrice?: Maybe<Scalars['Float']['output']>;
+};
+
+export enum OrderStatus {
+  Cancelled = 'CANCELLED',
+  Delivered = 'DELIVERED',
+  Paid = 'PAID',
+  Pending = 'PENDING',
+  Shipped = 'SHIPPED'
+}
+
 export type Query = {
   __typename?: 'Query';
+  batchGetOrders?: Maybe<BatchGetOrdersResponse>;
+  getOrder?: Maybe<Order>;
+  /** SOAP operation `GetStock` (portType InventoryPortType, SOAP 1.1, document/literal) */
+  getStock?: Maybe<StockLevel>;
+  /** SOAP operation `GetStockBatch` (portType InventoryPortType, SOAP 1.1, document/literal) */
+  getStockBatch?: Maybe<Array<StockLevel>>;
   /** Get one user by id */
-  user?: Maybe<User>;
+  getUser?: Maybe<User>;
+  listOrdersByUser?: Maybe<ListOrdersByUserResponse>;
   /** List users (paged), or fetch a batch of users by id. */
-  users?: Maybe<UserPage>;
+  listUsers?: Maybe<UserPage>;
 };
 
 
-export type QueryUserArgs = {
+export type QueryBatchGetOrdersArgs = {
+  ids?: InputMaybe<Array<Scalars['Int']['input']>>;
+  userIds?: InputMaybe<Array<Scalars['Int']['input']>>;
+};
+
+
+export type QueryGetOrderArgs = {
+  id?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryGetStockArgs = {
+  productId: Scalars['Int']['input'];
+};
+
+
+export type QueryGetStockBatchArgs = {
+  productIds?: InputMaybe<Array<Scalars['Int']['input']>>;
+};
+
+
+export type QueryGetUserArgs = {
   id: Scalars['Int']['input'];
 };
 
 
-export type QueryUsersArgs = {
+export type QueryListOrdersByUserArgs = {
+  userId?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryListUsersArgs = {
   ids?: InputMaybe<Array<Scalars['Int']['input']>>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** XSD {http://example.com/shop/inventory/v1}StockLevel */
+export type StockLevel = {
+  __typename?: 'StockLevel';
+  available: Scalars['Int']['output'];
+  productId: Scalars['Int']['output'];
+  reserved: Scalars['Int']['output'];
+  warehouse: Scalars['String']['output'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  watchOrders?: Maybe<Order>;
+};
+
+
+export type SubscriptionWatchOrdersArgs = {
+  intervalMs?: InputMaybe<Scalars['Int']['input']>;
+  max?: InputMaybe<Scalars['Int']['input']>;
+  userId?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type User = {
@@ -124,27 +213,81 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  BatchGetOrdersResponse: ResolverTypeWrapper<BatchGetOrdersResponse>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ListOrdersByUserResponse: ResolverTypeWrapper<ListOrdersByUserResponse>;
+  Order: ResolverTypeWrapper<Order>;
+  OrderItem: ResolverTypeWrapper<OrderItem>;
+  OrderStatus: OrderStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  StockLevel: ResolverTypeWrapper<StockLevel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
   UserPage: ResolverTypeWrapper<UserPage>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  BatchGetOrdersResponse: BatchGetOrdersResponse;
   Boolean: Scalars['Boolean']['output'];
+  Float: Scalars['Float']['output'];
   Int: Scalars['Int']['output'];
+  ListOrdersByUserResponse: ListOrdersByUserResponse;
+  Order: Order;
+  OrderItem: OrderItem;
   Query: Record<PropertyKey, never>;
+  StockLevel: StockLevel;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   User: User;
   UserPage: UserPage;
 };
 
+export type BatchGetOrdersResponseResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BatchGetOrdersResponse'] = ResolversParentTypes['BatchGetOrdersResponse']> = {
+  orders?: Resolver<Maybe<Array<ResolversTypes['Order']>>, ParentType, ContextType>;
+};
+
+export type ListOrdersByUserResponseResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ListOrdersByUserResponse'] = ResolversParentTypes['ListOrdersByUserResponse']> = {
+  orders?: Resolver<Maybe<Array<ResolversTypes['Order']>>, ParentType, ContextType>;
+};
+
+export type OrderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  items?: Resolver<Maybe<Array<ResolversTypes['OrderItem']>>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['OrderStatus']>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  userId?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type OrderItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrderItem'] = ResolversParentTypes['OrderItem']> = {
+  productId?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  quantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
-  users?: Resolver<Maybe<ResolversTypes['UserPage']>, ParentType, ContextType, Partial<QueryUsersArgs>>;
+  batchGetOrders?: Resolver<Maybe<ResolversTypes['BatchGetOrdersResponse']>, ParentType, ContextType, Partial<QueryBatchGetOrdersArgs>>;
+  getOrder?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, Partial<QueryGetOrderArgs>>;
+  getStock?: Resolver<Maybe<ResolversTypes['StockLevel']>, ParentType, ContextType, RequireFields<QueryGetStockArgs, 'productId'>>;
+  getStockBatch?: Resolver<Maybe<Array<ResolversTypes['StockLevel']>>, ParentType, ContextType, Partial<QueryGetStockBatchArgs>>;
+  getUser?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryGetUserArgs, 'id'>>;
+  listOrdersByUser?: Resolver<Maybe<ResolversTypes['ListOrdersByUserResponse']>, ParentType, ContextType, Partial<QueryListOrdersByUserArgs>>;
+  listUsers?: Resolver<Maybe<ResolversTypes['UserPage']>, ParentType, ContextType, Partial<QueryListUsersArgs>>;
+};
+
+export type StockLevelResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StockLevel'] = ResolversParentTypes['StockLevel']> = {
+  available?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  productId?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reserved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  warehouse?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  watchOrders?: SubscriptionResolver<Maybe<ResolversTypes['Order']>, "watchOrders", ParentType, ContextType, Partial<SubscriptionWatchOrdersArgs>>;
 };
 
 export type UserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -163,7 +306,13 @@ export type UserPageResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
+  BatchGetOrdersResponse?: BatchGetOrdersResponseResolvers<ContextType>;
+  ListOrdersByUserResponse?: ListOrdersByUserResponseResolvers<ContextType>;
+  Order?: OrderResolvers<ContextType>;
+  OrderItem?: OrderItemResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  StockLevel?: StockLevelResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserPage?: UserPageResolvers<ContextType>;
 };

@@ -18,6 +18,9 @@ import { StartupError, type Problem } from '../errors/gateway-error';
  * owning source's resolver directly: no delegation between schemas at request time.
  */
 export const LINK_DIRECTIVES_SDL = /* GraphQL */ `
+"""Labels a field or type for per-client views (clients.<name>.includeTags / excludeTags)."""
+directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR | ARGUMENT_DEFINITION
+
 """Answer this field with one call of a source's root field."""
 directive @resolveTo(
   "Source name, as in the config."
