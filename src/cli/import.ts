@@ -42,12 +42,21 @@ export async function importCommand(positionals: string[], opts: { name?: string
   const target = generatedSdlPath(process.cwd(), outDir, opts.name);
   mkdirSync(dirname(target), { recursive: true });
   let contract = spec;
-  if (!/^https?:\/\//.test(spec) && kind !== 'grpc') {
+  // Keep a copy of the contract next to its SDL — with every file it imports (xsd:import,
+  // wsdl:import), in the same layout. A contract that reaches outside its own folder stays where it is.
+  const read = ((imported.plan as { files?: unknown } | undefined)?.files ?? []) as string[];
+  const specDir = dirname(specPath);
+  const extra = read.filter((f) => f !== specPath && !/^https?:\/\//.test(f));
+  const selfContained = extra.every((f) => !relative(specDir, f).startsWith('..'));
+  if (!/^https?:\/\//.test(spec) && kind !== 'grpc' && selfContained) {
     const upstreamDir = resolve(dirname(target), 'upstream');
     const copy = resolve(upstreamDir, basename(specPath));
     if (copy !== specPath) {
-      mkdirSync(upstreamDir, { recursive: true });
-      if (!existsSync(copy)) copyFileSync(specPath, copy);
+      for (const f of [specPath, ...extra]) {
+        const to = resolve(upstreamDir, relative(specDir, f));
+        mkdirSync(dirname(to), { recursive: true });
+        if (!existsSync(to)) copyFileSync(f, to);
+      }
     }
     contract = relative(process.cwd(), copy);
   }
