@@ -123,4 +123,20 @@ describe('the shop graph (REST + gRPC + SOAP)', () => {
     expect(orders.cancelled).toBe(before + 1);
     await client.dispose();
   });
+
+  it('an SSE subscriber that disconnects cancels the upstream call and frees the request', async () => {
+    const before = orders.cancelled;
+    const ac = new AbortController();
+    const q = encodeURIComponent('subscription { watchOrders(userId: 0, max: 1000, intervalMs: 30) { id } }');
+    const res = await fetch(`${gw.url}?query=${q}`, { headers: { accept: 'text/event-stream' }, signal: ac.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    while ((text.match(/event: next/g) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    ac.abort();
+    const deadline = Date.now() + 5_000;
+    while ((orders.cancelled === before || gw.gateway.http.inFlight() > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(orders.cancelled).toBe(before + 1);
+    expect(gw.gateway.http.inFlight()).toBe(0);
+  });
 });

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../helpers/gateway';
+import { startUsersService, type DemoBackend } from '../../demo/backends/users-rest';
+
+/** The fast path must answer exactly as yoga does: same status, same JSON, for every case. */
+let users: DemoBackend;
+let fast: TestGateway;
+let yoga: TestGateway;
+
+beforeAll(async () => {
+  users = await startUsersService(0);
+  const source = { kind: 'rest', name: 'users', spec: './schemas/users/upstream/openapi.yaml', url: users.url };
+  fast = await startTestGateway({ server: { fastPath: true }, sources: [source] });
+  yoga = await startTestGateway({ server: { fastPath: false }, sources: [source] });
+});
+afterAll(async () => {
+  await fast?.close();
+  await yoga?.close();
+  await users?.close();
+});
+
+async function send(gw: TestGateway, body: string, headers: Record<string, string>) {
+  const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // compare raw text
+  }
+  return { status: res.status, type: res.headers.get('content-type'), json };
+}
+
+const CASES: [string, unknown][] = [
+  ['a plain query', { query: '{ getUser(id: 1) { id name } }' }],
+  ['variables', { query: 'query Q($id: Int!) { getUser(id: $id) { id } }', variables: { id: 2 } }],
+  ['a parse error', { query: '{ getUser(id: 1) { id ' }],
+  ['a validation error', { query: '{ getUser(id: 1) { nope } }' }],
+  ['a variable coercion error', { query: 'query Q($id: Int!) { getUser(id: $id) { id } }', variables: { id: 'x' } }],
+  ['a missing variable', { query: 'query Q($id: Int!) { getUser(id: $id) { id } }' }],
+  ['an upstream 404 (field error)', { query: '{ getUser(id: 99999) { id } ok: getUser(id: 1) { id } }' }],
+  ['operationName picks one of two', { query: 'query A { getUser(id: 1) { id } } query B { getUser(id: 2) { id } }', operationName: 'B' }],
+  ['two operations, no operationName', { query: 'query A { __typename } query B { __typename }' }],
+  ['an unknown operationName', { query: 'query A { __typename }', operationName: 'Z' }],
+  ['an extra top-level key', { query: '{ __typename }', foo: 1 }],
+  ['variables that are not an object', { query: '{ __typename }', variables: [1] }],
+  ['a non-string query', { query: 42 }],
+  ['a JSON array (batching)', [{ query: '{ __typename }' }]],
+];
+
+describe('fast path == yoga', () => {
+  for (const accept of ['application/graphql-response+json', 'application/json', '*/*', '']) {
+    for (const [name, body] of CASES) {
+      it(`${name} (accept: ${accept || 'none'})`, async () => {
+        const headers = accept ? { accept } : {};
+        const raw = JSON.stringify(body);
+        const [a, b] = await Promise.all([send(fast, raw, headers), send(yoga, raw, headers)]);
+        expect(a.status).toBe(b.status);
+        expect(a.type?.split(';')[0]).toBe(b.type?.split(';')[0]);
+        expect(a.json).toEqual(b.json);
+      });
+    }
+  }
+});
