@@ -45,8 +45,8 @@ async function startProcess(args, env, readyPattern) {
   return child;
 }
 
-await build({ entryPoints: [resolve(here, 'backends.ts')], outfile: resolve(root, 'dist/bench-backends.mjs'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error', define: { __SWITCHYARD_ROOT__: JSON.stringify(root) } });
-await startProcess([resolve(root, 'dist/bench-backends.mjs'), String(P.users), String(P.orders), String(P.inventory)], {}, /ready/);
+await build({ entryPoints: [resolve(here, 'backends.ts')], outfile: resolve(here, '.build/backends.mjs'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error', define: { __SWITCHYARD_ROOT__: JSON.stringify(root) } });
+await startProcess([resolve(here, '.build/backends.mjs'), String(P.users), String(P.orders), String(P.inventory)], {}, /ready/);
 await startProcess(
   [resolve(root, 'bin/switchyard.mjs'), 'serve', '--config', resolve(here, 'switchyard.protocols.config.ts'), '--port', String(P.gateway)],
   { NODE_ENV: 'production', USERS_URL: `http://127.0.0.1:${P.users}`, ORDERS_ADDR: `127.0.0.1:${P.orders}`, INVENTORY_URL: `http://127.0.0.1:${P.inventory}/inventory` },

@@ -6,6 +6,9 @@ import { startUsersService, type DemoBackend } from './backends/users-rest';
 import { startOrdersService } from './backends/orders-grpc';
 import { startInventoryService } from './backends/inventory-soap';
 import { StartupError } from '../src/errors/gateway-error';
+import type { AddressInfo } from 'node:net';
+import { buildGateway, type Gateway } from '../src/app';
+import type { SwitchyardConfig } from '../src/config/schema';
 
 async function startBackend<B extends DemoBackend>(name: string, envVar: string, dflt: number, start: (port: number) => Promise<B>): Promise<B> {
   const port = Number(process.env[envVar] ?? dflt);
@@ -46,4 +49,66 @@ export async function demoCommand(opts: { port?: string }): Promise<number> {
     `\nSwitchyard demo is up.\n  GraphiQL:  ${running.url}\n  backends:  users (REST) ${users.url}, orders (gRPC) ${orders.url}, inventory (SOAP) ${inventory.url}\n  Ctrl-C to stop.\n\n`,
   );
   return running.stopped;
+}
+
+export interface RunningDemo {
+  /** The gateway's GraphQL URL, e.g. http://127.0.0.1:38211/graphql. */
+  url: string;
+  gateway: Gateway;
+  config: SwitchyardConfig;
+  backends: { users: DemoBackend; orders: DemoBackend; inventory: DemoBackend };
+  /** Stops the gateway, then the backends. */
+  close(): Promise<void>;
+}
+
+/**
+ * The whole demo in-process (tests, the GraphiQL browser test): the demo backends and the gateway
+ * configured by ./switchyard.config.ts, each on the port given or an ephemeral one (0, the
+ * default). Reads the backend URLs into the config without touching process.env; installs no
+ * signal handlers.
+ */
+export async function startDemo(
+  opts: {
+    port?: number;
+    host?: string;
+    backendPorts?: Partial<Record<keyof typeof DEMO_PORTS, number>>;
+    /** Adjusts the loaded demo config before the gateway is built. */
+    configure?: (config: SwitchyardConfig) => SwitchyardConfig;
+  } = {},
+): Promise<RunningDemo> {
+  const host = opts.host ?? '127.0.0.1';
+  const started: DemoBackend[] = [];
+  try {
+    const users = await startUsersService(opts.backendPorts?.users ?? 0, host).then((b) => (started.push(b), b));
+    const orders = await startOrdersService(opts.backendPorts?.orders ?? 0, host).then((b) => (started.push(b), b));
+    const inventory = await startInventoryService(opts.backendPorts?.inventory ?? 0, host).then((b) => (started.push(b), b));
+    const env = { ...process.env, USERS_URL: users.url, ORDERS_ADDR: orders.url, INVENTORY_URL: inventory.url };
+    const loaded = await loadConfig(resolve(PACKAGE_ROOT, 'switchyard.config.ts'), env);
+    const withPort: SwitchyardConfig = { ...loaded, server: { ...loaded.server, host, port: opts.port ?? 0 } };
+    const config = opts.configure ? opts.configure(withPort) : withPort;
+    const gateway = await buildGateway(config);
+    try {
+      await new Promise<void>((ok, fail) => {
+        gateway.server.once('error', fail);
+        gateway.server.listen(config.server.port, host, () => ok());
+      });
+    } catch (e) {
+      await gateway.dispose();
+      throw e;
+    }
+    const { port } = gateway.server.address() as AddressInfo;
+    return {
+      url: `http://${host}:${port}${config.server.graphqlPath}`,
+      gateway,
+      config,
+      backends: { users, orders, inventory },
+      async close() {
+        await gateway.dispose();
+        await Promise.all(started.map((b) => b.close()));
+      },
+    };
+  } catch (e) {
+    await Promise.all(started.map((b) => b.close().catch(() => undefined)));
+    throw e;
+  }
 }

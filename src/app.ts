@@ -13,8 +13,12 @@ import { loadResolverModules, readClientSdl } from './stitching/client-layer';
 import { createCacheStore, withCache } from './loaders/cache';
 import { StartupError, type Problem } from './errors/gateway-error';
 import { createHttpFront, type HttpFront } from './server/http';
+import { createFastPath, fastPathAllowed } from './server/fast-path';
+import { graphiqlOptions, renderGraphiQL } from './server/graphiql';
 import { createLogger } from './observability/logger';
 import type { GatewayContext } from './context';
+import { createPolicyPlugins } from './plugins';
+import { applyFieldAuthorization } from './policy/field-auth';
 
 export interface Gateway {
   schema: GraphQLSchema;
@@ -86,27 +90,34 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
       resolvers: await loadResolverModules(config.baseDir, config.resolversDir, () => roots),
     };
     ({ schema, links } = buildGatewaySchema(parts, client));
+    schema = applyFieldAuthorization(schema, config.auth?.policies);
   } catch (e) {
     await Promise.all(runtimes.map((r) => r.dispose()));
     await cacheStore?.close();
     throw e;
   }
 
+  const plugins = [...createPolicyPlugins(config, logger), ...(config.server.jit ? [useGraphQlJit()] : [])];
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: config.server.graphqlPath,
     landingPage: false,
     maskedErrors: true,
-    graphiql: config.server.graphiql.enabled
-      ? { title: config.server.graphiql.title, defaultQuery: config.server.graphiql.defaultQuery }
-      : false,
+    // The HTTP front (src/server/http.ts) counts the body while reading it; yoga's own limit would
+    // pipe every body through a second stream (about 5% of a small request's CPU).
+    maxRequestBodySize: false,
+    // No cross-origin access unless configured (a BFF is called by its own frontends).
+    cors: config.server.cors ? { origin: [...config.server.cors.origins], credentials: config.server.cors.credentials } : false,
+    // GraphiQL from the gateway's own origin (src/server/graphiql.ts), not from a CDN.
+    graphiql: graphiqlOptions(config.server),
+    renderGraphiQL: renderGraphiQL(config.server),
     logging: {
       debug: (...a: unknown[]) => logger.debug(a.map(String).join(' ')),
       info: (...a: unknown[]) => logger.info(a.map(String).join(' ')),
       warn: (...a: unknown[]) => logger.warn(a.map(String).join(' ')),
       error: (...a: unknown[]) => logger.error(a.map((x) => String((x as Error)?.stack ?? x)).join(' ')),
     },
-    plugins: config.server.jit ? [useGraphQlJit()] : [],
+    plugins,
     context: ({ request }: { request?: Request }) => ({
       signal: request?.signal ?? new AbortController().signal,
       requestHeaders: request?.headers ?? new Headers(),
@@ -116,7 +127,11 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
 
   let disposed = false;
   const http = createHttpFront(
-    { fetch: (req) => yoga.fetch(req), Request: yoga.fetchAPI.Request, isReady: () => !disposed && runtimes.every((r) => r.ready()) },
+    {
+      fetch: (req) => yoga.fetch(req),
+      Request: yoga.fetchAPI.Request,
+      fastPath: config.server.fastPath && fastPathAllowed(plugins) ? createFastPath(yoga, logger) : undefined,
+      isReady: () => !disposed && runtimes.every((r) => r.ready()) },
     config.server,
     logger,
   );

@@ -1,3 +1,5 @@
+import type { Identity } from './policy/identity';
+
 /**
  * The per-request context every resolver receives. Created once per GraphQL request (HTTP or
  * WebSocket); nothing in it outlives the request.
@@ -9,6 +11,26 @@ export interface GatewayContext {
   requestHeaders: Headers;
   /** Per-request memo for loaders and identical-call de-duplication, keyed by source/operation. */
   loaders: Map<string, unknown>;
+  /** The verified caller (set by the auth plugin; absent when auth is not configured). */
+  identity?: Identity;
+  /**
+   * Headers derived from the identity, per source name (`auth.forward`). Adapters set them on the
+   * upstream call, replacing any client-sent header of the same name; an empty value removes it.
+   */
+  upstreamHeaders?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Cost accounting of this operation (set by the cost plugin; reported as `extensions.cost`). */
+  cost?: CostAccount;
+}
+
+export interface CostAccount {
+  /** Static estimate, before execution. */
+  estimated: number;
+  /** The per-request maximum (`cost.maxCost`). */
+  max: number;
+  /** Cost of what was actually returned (real list lengths), after execution. */
+  actual?: number;
+  /** Budget points left for this client (when `rateLimit` is configured). */
+  remaining?: number;
 }
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -18,5 +40,7 @@ export function createContext(init: Partial<GatewayContext> = {}): GatewayContex
     signal: init.signal ?? NEVER_ABORTED,
     requestHeaders: init.requestHeaders ?? new Headers(),
     loaders: init.loaders ?? new Map(),
+    ...(init.identity ? { identity: init.identity } : {}),
+    ...(init.upstreamHeaders ? { upstreamHeaders: init.upstreamHeaders } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { restOptionsSchema } from '../adapters/rest/options';
 import { grpcOptionsSchema } from '../adapters/grpc/options';
 import { soapOptionsSchema } from '../adapters/soap/options';
+import { authOptionsSchema, costOptionsSchema, limitsOptionsSchema, rateLimitOptionsSchema, trustedDocumentsOptionsSchema } from '../policy/options';
 
 export const sourceSchema = z.discriminatedUnion('kind', [restOptionsSchema, grpcOptionsSchema, soapOptionsSchema]);
 
@@ -12,6 +13,11 @@ const graphiqlSchema = z
     title: z.string().default('Switchyard'),
     /** Query shown when GraphiQL opens. */
     defaultQuery: z.string().optional(),
+    /**
+     * Headers prefilled in GraphiQL's headers tab, as an example for the user (the gateway adds
+     * nothing to requests). `{}` for an empty tab. @default { Authorization: 'Bearer <token>' }
+     */
+    headers: z.record(z.string(), z.string()).default({ Authorization: 'Bearer <token>' }),
   })
   .strict();
 
@@ -31,9 +37,16 @@ export const serverSchema = z
     headersTimeoutMs: z.number().int().positive().default(10_000),
     /** Node's requestTimeout: the whole request must arrive within it. @default 30000 */
     requestTimeoutMs: z.number().int().positive().default(30_000),
+    /** Cross-origin access for browsers on other origins. @default off (same origin only) */
+    cors: z.object({ origins: z.array(z.string().min(1)).min(1), credentials: z.boolean().default(false) }).strict().optional(),
+    /**
+     * Answer plain POST JSON queries without yoga's HTTP layer (same pipeline, same answers; turned
+     * off automatically when a plugin needs yoga's HTTP hooks). @default true
+     */
+    fastPath: z.boolean().default(true),
     /** Compile operations with graphql-jit (cached per document). @default true */
     jit: z.boolean().default(true),
-    graphiql: graphiqlSchema.default({ enabled: true, title: 'Switchyard' }),
+    graphiql: graphiqlSchema.default({ enabled: true, title: 'Switchyard', headers: { Authorization: 'Bearer <token>' } }),
   })
   .strict();
 
@@ -73,6 +86,16 @@ export const configSchema = z
      */
     internalSources: z.array(z.string()).default([]),
     cache: cacheSchema.default(cacheSchema.parse({})),
+    /** Authentication (JWT, API keys) and identity forwarding. Off: every caller is anonymous. */
+    auth: authOptionsSchema.optional(),
+    /** Operation limits (depth, aliases, tokens, directives, introspection). */
+    limits: limitsOptionsSchema.default(limitsOptionsSchema.parse({})),
+    /** Static cost analysis: the per-request maximum and the default list size. */
+    cost: costOptionsSchema.default(costOptionsSchema.parse({})),
+    /** Per-client cost budget (token bucket), in memory or in Redis. Off unless set. */
+    rateLimit: rateLimitOptionsSchema.optional(),
+    /** Only run operations from a manifest of trusted documents. Off unless set. */
+    trustedDocuments: trustedDocumentsOptionsSchema.optional(),
     /** Log level. @default 'info' */
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
@@ -86,6 +109,12 @@ export const configSchema = z
       }
       seen.set(s.name, i);
     });
+    for (const name of Object.keys(cfg.auth?.forward ?? {})) {
+      if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['auth', 'forward', name], message: `"${name}" is not a declared source` });
+      // The shared cache keys on forwardHeaders, not on the identity: one caller's answer would be served to another.
+      const cached = Object.keys(cfg.cache.ttlMs).find((k) => k.startsWith(`${name}.`));
+      if (cached) ctx.addIssue({ code: 'custom', path: ['auth', 'forward', name], message: `"${name}" forwards the caller's identity and is cached (cache.ttlMs['${cached}']): cached answers would be shared between callers; remove one of the two` });
+    }
     cfg.internalSources.forEach((name, i) => {
       if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['internalSources', i], message: `"${name}" is not a declared source` });
     });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from '../adapters/types';
 import type { ServerOptions } from '../config/schema';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
+import { GRAPHIQL_ASSETS_DIR, graphiqlPageHeaders, serveGraphiQLAsset } from './graphiql';
 
 /** What the HTTP front needs from the gateway: a fetch-style handler and readiness. */
 export interface HttpApp {
@@ -12,6 +13,11 @@ export interface HttpApp {
    * Node's web streams, which cost about a quarter of the CPU of a small request.
    */
   Request?: typeof Request;
+  /**
+   * Answers the common case (POST JSON query) without yoga's HTTP layer, or returns undefined to
+   * let yoga handle the request. See src/server/fast-path.ts.
+   */
+  fastPath?: (req: IncomingMessage, body: Buffer, signal: AbortSignal) => Promise<{ status: number; contentType: string; body: string } | undefined>;
   /** True when the schema is built and every source is configured. */
   isReady(): boolean;
 }
@@ -46,6 +52,15 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : shuttingDown ? 'shutting-down' : 'not-ready' });
     }
     if (pathname !== graphqlPath && !pathname.startsWith(graphqlPath + '/')) return sendError(res, 'NOT_FOUND');
+    // GraphiQL's JS/CSS/workers, from the gateway itself (at <graphqlPath>[/<client>]/_graphiql/...).
+    if (options.graphiql.enabled && pathname.includes(`/${GRAPHIQL_ASSETS_DIR}/`)) {
+      serveGraphiQLAsset(req, res, pathname).catch((e) => {
+        logger.error('GraphiQL asset failed', { url, error: String((e as Error)?.stack ?? e) });
+        if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR');
+        else res.destroy();
+      });
+      return;
+    }
     if (shuttingDown) {
       res.setHeader('connection', 'close');
       return sendError(res, 'SHUTTING_DOWN');
@@ -98,6 +113,14 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
       if (!res.writableFinished) ac.abort();
     };
     res.once('close', onClose);
+    if (body && app.fastPath && req.url === graphqlPath) {
+      const answer = await app.fastPath(req, body, ac.signal);
+      if (answer) {
+        res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': Buffer.byteLength(answer.body) });
+        res.end(answer.body);
+        return;
+      }
+    }
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
     const request = new RequestClass(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
@@ -109,6 +132,11 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
     const response = await app.fetch(request);
     res.statusCode = response.status;
     response.headers.forEach((value, key) => res.setHeader(key, value));
+    if (method === 'GET' && response.headers.get('content-type')?.startsWith('text/html')) {
+      // The GraphiQL page: strict CSP (everything from this origin), no framing.
+      for (const [k, v] of Object.entries(graphiqlPageHeaders())) res.setHeader(k, v);
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+    }
     if (!response.body) {
       res.end();
       return;
@@ -127,7 +155,19 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise((r) => res.once('drain', r));
+      if (res.destroyed) break; // the client left: stop reading (the reader is cancelled by the abort)
+      if (!res.write(value)) {
+        // Wait for the socket to drain — or to close, which a slow or departed client does instead.
+        await new Promise<void>((r) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            r();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+        });
+      }
     }
     res.end();
   }

@@ -5,6 +5,7 @@ import { StartupError, type Problem } from '../errors/gateway-error';
 import type { ImportedSource, ResolverMap } from '../adapters/types';
 import { SHARED_SCALARS } from './scalars';
 import { LINK_DIRECTIVES_SDL, compileLinks, indexRootResolvers, type CompiledLink } from './links';
+import { POLICY_DIRECTIVES_SDL } from '../policy/directives';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 const SHARED_SCALAR_NAMES = new Set(SHARED_SCALARS.map((s) => s.name));
@@ -87,6 +88,7 @@ export function buildGatewaySchema(sources: SourceParts[], client: ClientLayer =
   const links: CompiledLink[] = [];
   const clientResolvers: ResolverMap[] = [];
   if (client.files.length) docs.push(parse(LINK_DIRECTIVES_SDL));
+  docs.push(parse(POLICY_DIRECTIVES_SDL));
   for (const f of client.files) {
     let doc: DocumentNode;
     try {

@@ -84,7 +84,7 @@ export default defineConfig({ sources: [rest({ name: 'users', spec: './users.yam
     expect(r.stdout).toContain('type UserPage');
   });
 
-  it('serve answers queries and stops gracefully on SIGTERM', async () => {
+  it('serve answers queries and stops gracefully on SIGTERM', { timeout: 120_000 }, async () => {
     const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
 export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, USERS_URL: users.url, LOG_LEVEL: 'info' } });
@@ -93,7 +93,7 @@ export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [r
     const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     // the port is chosen by the OS; find it through /proc would be brittle, so poll the log line instead
     const port = await new Promise<number>((resolvePort, reject) => {
-      const t = setTimeout(() => reject(new Error(`no listen line: ${stderr}`)), 30_000);
+      const t = setTimeout(() => reject(new Error(`no listen line: ${stderr}`)), 90_000);
       const probe = setInterval(() => {
         const m = /"url":"http:\/\/localhost:(\d+)\/graphql"/.exec(stderr);
         if (m) {

@@ -52,7 +52,7 @@ describe('fast path == yoga', () => {
   for (const accept of ['application/graphql-response+json', 'application/json', '*/*', '']) {
     for (const [name, body] of CASES) {
       it(`${name} (accept: ${accept || 'none'})`, async () => {
-        const headers = accept ? { accept } : {};
+        const headers: Record<string, string> = accept ? { accept } : {};
         const raw = JSON.stringify(body);
         const [a, b] = await Promise.all([send(fast, raw, headers), send(yoga, raw, headers)]);
         expect(a.status).toBe(b.status);

@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import type { GrpcSourceOptions } from './options';
+import { grpcInstances, type GrpcSourceOptions } from './options';
+import type { Logger } from '../types';
+import type { Identity } from '../../policy/identity';
+import { silentLogger } from '../../observability/logger';
+import { createUpstreamPolicy, RESILIENCE_DEFAULTS, stickyKeyFor, type Instance, type UpstreamPolicy } from '../../resilience';
 import { badResponse, toGatewayError } from './errors';
 import { REFLECTION_PATHS, ReflectionRequest, ReflectionResponse, fileInfo, type ReflectionRequestMsg, type ReflectionResponseMsg } from './reflection';
 
 /**
- * The only file that touches @grpc/grpc-js. One `grpc.Client` (= one channel) per source, created
- * at start-up; grpc-js connects lazily on the first call and reconnects on its own.
+ * The only file that touches @grpc/grpc-js. One `grpc.Client` (= one channel) per upstream instance
+ * (`address` or each of `addresses`), created at start-up; grpc-js connects lazily on the first
+ * call and reconnects on its own. Unary calls go through the source's upstream policy
+ * (src/resilience): instance choice, deadline, retries of idempotent calls, breaker, limits.
  */
 
 export interface CallSpec<Req, Res> {
@@ -15,6 +21,10 @@ export interface CallSpec<Req, Res> {
   path: string;
   /** `pkg.Service/Method`, for errors. */
   operation: string;
+  /** Safe to retry on UNAVAILABLE / connection errors (queries, or marked in `resilience.operations`). @default false */
+  idempotent?: boolean;
+  /** Per-call deadline override from `resilience.operations`, in ms. */
+  timeoutMs?: number;
   serialize(req: Req): Buffer;
   /** Decodes one message; must not return null (grpc-js reads null as "no message"). */
   deserialize(buf: Buffer): object;
@@ -25,12 +35,17 @@ export interface CallSpec<Req, Res> {
 export interface CallContext {
   signal?: AbortSignal;
   requestHeaders?: Headers;
+  /** For sticky routing by caller identity. */
+  identity?: Identity;
 }
 
 export interface GrpcClient {
   unary<Req, Res>(spec: CallSpec<Req, Res>, req: Req, ctx: CallContext): Promise<Res>;
   /** Server streaming as an AsyncIterator: `return()` or an aborted signal cancels the call. */
   serverStream<Req, Res>(spec: CallSpec<Req, Res>, req: Req, ctx: CallContext): AsyncIterableIterator<Res>;
+  /** Readiness of the source (one healthy instance, or `resilience.readiness: 'always'`). */
+  healthy(): boolean;
+  readonly policy: UpstreamPolicy;
   close(): void;
 }
 
@@ -67,7 +82,7 @@ export interface ReflectedFiles {
  * they need. One short-lived channel, closed before returning.
  */
 export async function reflectFiles(options: GrpcSourceOptions, baseDir: string): Promise<ReflectedFiles> {
-  const client = new grpc.Client(options.address, credentialsFor(options, baseDir));
+  const client = new grpc.Client(grpcInstances(options)[0]!.target, credentialsFor(options, baseDir));
   try {
     let lastError: unknown;
     for (const path of REFLECTION_PATHS) {
@@ -140,15 +155,70 @@ function reflectOnce(client: grpc.Client, path: string, metadata: grpc.Metadata,
   });
 }
 
-export function createGrpcClient(options: GrpcSourceOptions, baseDir: string): GrpcClient {
+const NEVER_ABORTED = new AbortController().signal;
+const HEALTH_CHECK_PATH = '/grpc.health.v1.Health/Check';
+
+/** grpc.health.v1.HealthCheckRequest { string service = 1; } */
+function encodeHealthRequest(service: string): Buffer {
+  const name = Buffer.from(service);
+  return name.length ? Buffer.concat([Buffer.from([0x0a, name.length]), name]) : Buffer.alloc(0);
+}
+
+/** grpc.health.v1.HealthCheckResponse { ServingStatus status = 1; } → the status number (0 when absent). */
+function decodeHealthStatus(buf: Buffer): number {
+  for (let i = 0; i < buf.length; ) {
+    const tag = buf[i++]!;
+    let v = 0;
+    for (let shift = 0; i < buf.length; shift += 7) {
+      const b = buf[i++]!;
+      v |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    if (tag === 0x08) return v;
+    if ((tag & 7) === 2) i += v; // skip an unknown length-delimited field
+  }
+  return 0;
+}
+
+export function createGrpcClient(options: GrpcSourceOptions, baseDir: string, logger: Logger = silentLogger): GrpcClient {
   const credentials = credentialsFor(options, baseDir);
-  const client = new grpc.Client(options.address, credentials, {
-    'grpc.keepalive_time_ms': options.keepaliveMs,
-    'grpc.keepalive_timeout_ms': 10_000,
-    // Ping only while calls are open: idle pings trip default server keepalive policies.
-    'grpc.keepalive_permit_without_calls': 0,
-    'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  });
+  const resilience = options.resilience ?? RESILIENCE_DEFAULTS;
+  const channels = new Map<string, grpc.Client>();
+  for (const { target } of grpcInstances(options)) {
+    channels.set(
+      target,
+      new grpc.Client(target, credentials, {
+        'grpc.keepalive_time_ms': options.keepaliveMs,
+        'grpc.keepalive_timeout_ms': 10_000,
+        // Ping only while calls are open: idle pings trip default server keepalive policies.
+        'grpc.keepalive_permit_without_calls': 0,
+        'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      }),
+    );
+  }
+  const channelOf = (instance: Instance) => channels.get(instance.target)!;
+  // Active check: grpc.health.v1 SERVING; a server without the health service (UNIMPLEMENTED) answered, so it is up.
+  const probe = (instance: Instance, signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const call = channelOf(instance).makeUnaryRequest(
+        HEALTH_CHECK_PATH,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        encodeHealthRequest(resilience.healthCheck.service),
+        new grpc.Metadata(),
+        { deadline: Date.now() + resilience.healthCheck.timeoutMs },
+        (err, res) => {
+          signal.removeEventListener('abort', onAbort);
+          if (err) return err.code === grpc.status.UNIMPLEMENTED ? resolve() : reject(err);
+          const status = decodeHealthStatus(res as Buffer);
+          if (status === 1) resolve();
+          else reject(new Error(`health status ${status} (not SERVING)`));
+        },
+      );
+      const onAbort = () => call.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  const policy = createUpstreamPolicy(options.name, { instances: grpcInstances(options), resilience, timeoutMs: options.timeoutMs, probe }, logger);
   const source = options.name;
   const base = staticMetadata(options);
   const forward = options.forwardHeaders;
@@ -163,34 +233,51 @@ export function createGrpcClient(options: GrpcSourceOptions, baseDir: string): G
     }
     return md;
   };
-  const deadline = () => Date.now() + options.timeoutMs;
+  const stickyKey = (ctx: CallContext) =>
+    resilience.sticky && ctx.requestHeaders ? stickyKeyFor(resilience.sticky, { requestHeaders: ctx.requestHeaders, ...(ctx.identity ? { identity: ctx.identity } : {}) }) : undefined;
+
+  /** One unary exchange with one instance; the deadline comes from the policy (per-call timeout ∧ request deadline). */
+  const unaryOnce = <Req, Res>(client: grpc.Client, spec: CallSpec<Req, Res>, req: Req, metadata: grpc.Metadata, signal: AbortSignal, deadline: number) =>
+    new Promise<Res>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(toGatewayError({ code: grpc.status.CANCELLED, details: 'request aborted before the call' }, source, spec.operation));
+        return;
+      }
+      const onAbort = () => call.cancel();
+      const call = client.makeUnaryRequest(spec.path, spec.serialize, spec.deserialize, req, metadata, { deadline }, (err, res) => {
+        signal.removeEventListener('abort', onAbort);
+        // Cancelled by the policy's timer at the same deadline: report it as the deadline it is.
+        const byDeadline = err?.code === grpc.status.CANCELLED && (signal.reason as { code?: string } | undefined)?.code === 'UPSTREAM_TIMEOUT';
+        if (err) reject(toGatewayError(byDeadline ? { code: grpc.status.DEADLINE_EXCEEDED, details: 'deadline exceeded' } : err, source, spec.operation));
+        else {
+          try {
+            resolve(spec.convert(res as object));
+          } catch (e) {
+            reject(badResponse(e, source, spec.operation));
+          }
+        }
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
 
   return {
+    policy,
     unary(spec, req, ctx) {
-      return new Promise((resolve, reject) => {
-        const signal = ctx.signal;
-        if (signal?.aborted) {
-          reject(toGatewayError({ code: grpc.status.CANCELLED, details: 'request aborted before the call' }, source, spec.operation));
-          return;
-        }
-        const onAbort = () => call.cancel();
-        const call = client.makeUnaryRequest(spec.path, spec.serialize, spec.deserialize, req, metadataFor(ctx), { deadline: deadline() }, (err, res) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (err) reject(toGatewayError(err, source, spec.operation));
-          else {
-            try {
-              resolve(spec.convert(res as object));
-            } catch (e) {
-              reject(badResponse(e, source, spec.operation));
-            }
-          }
-        });
-        signal?.addEventListener('abort', onAbort, { once: true });
+      const metadata = metadataFor(ctx);
+      const key = stickyKey(ctx);
+      return policy.execute((instance, signal, info) => unaryOnce(channelOf(instance), spec, req, metadata, signal, info.deadline), {
+        idempotent: spec.idempotent ?? false,
+        signal: ctx.signal ?? NEVER_ABORTED,
+        operation: spec.operation,
+        ...(key !== undefined ? { stickyKey: key } : {}),
+        ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
       });
     },
 
     serverStream(spec, req, ctx) {
       // Streams carry no deadline: a subscription lives until the client or upstream ends it.
+      // They take an instance from the balancer but no retries (a restarted stream would replay events).
+      const client = channelOf(policy.choose(stickyKey(ctx)));
       const call = client.makeServerStreamRequest(spec.path, spec.serialize, spec.deserialize, req, metadataFor(ctx), {});
       const HIGH_WATER = 64;
       const buffer: unknown[] = [];
@@ -285,8 +372,11 @@ export function createGrpcClient(options: GrpcSourceOptions, baseDir: string): G
       return iterator;
     },
 
+    healthy: () => policy.healthy(),
+
     close() {
-      client.close();
+      policy.dispose();
+      for (const c of channels.values()) c.close();
     },
   };
 }

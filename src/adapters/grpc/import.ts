@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs';
 import type { ImportedSource, ImportEnv, ImportWarning, OperationInfo } from '../types';
 import { StartupError } from '../../errors/gateway-error';
-import type { GrpcSourceOptions } from './options';
+import { grpcInstances, type GrpcSourceOptions } from './options';
 import { loadProtos } from './load';
 import { reflectFiles } from './client';
 import { rootFromDescriptors } from './reflection';
@@ -90,7 +90,7 @@ async function loadSource(options: GrpcSourceOptions, env: ImportEnv): Promise<{
   try {
     reflected = await reflectFiles(options, env.baseDir);
   } catch (e) {
-    throw new StartupError([{ code: 'SPEC_INVALID', key: `sources.${options.name}.reflection`, message: `server reflection at ${options.address} failed: ${(e as Error).message}`, fix: 'Check that the upstream runs and offers grpc.reflection.v1(alpha), or give `protos` instead.' }]);
+    throw new StartupError([{ code: 'SPEC_INVALID', key: `sources.${options.name}.reflection`, message: `server reflection at ${options.address ?? grpcInstances(options)[0]?.target} failed: ${(e as Error).message}`, fix: 'Check that the upstream runs and offers grpc.reflection.v1(alpha), or give `protos` instead.' }]);
   }
   const root = rootFromDescriptors(reflected.files);
   const listed = new Set(reflected.services.map((s) => `.${s}`));

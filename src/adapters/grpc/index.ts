@@ -8,6 +8,7 @@ import type { GrpcSourceOptions } from './options';
 import { importGrpc, type GrpcPlan, type MethodPlan } from './import';
 import { createConverters } from './convert';
 import { createGrpcClient, type CallSpec } from './client';
+import { operationPolicy, RESILIENCE_DEFAULTS } from '../../resilience';
 
 // The graphql copy @graphql-tools/schema builds schemas with (CJS under Node and under vitest alike).
 const { getArgumentValues } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
@@ -34,7 +35,8 @@ export const grpcAdapter = {
   importSource: importGrpc,
   createRuntime(imported, options, env) {
     const plan = imported.plan;
-    const client = createGrpcClient(options, env.baseDir);
+    const client = createGrpcClient(options, env.baseDir, env.logger);
+    const resilience = options.resilience ?? RESILIENCE_DEFAULTS;
     const conv = createConverters(plan);
     const resolvers: ResolverMap = {};
     const rootOf = (name: string) => (resolvers[name] ??= {}) as Record<string, unknown>;
@@ -42,9 +44,13 @@ export const grpcAdapter = {
     for (const m of plan.methods) {
       const resType = plan.root.lookupType(m.responseType);
       const encode = requestEncoder(plan, m, conv.input(m.requestType), options.name);
+      // Queries are retried on UNAVAILABLE; mutations only when marked idempotent in resilience.operations.
+      const override = operationPolicy(resilience, [`${m.rootType}.${m.field}`, m.field, m.upstream]);
       const spec: CallSpec<Buffer, unknown> = {
         path: m.path,
         operation: m.upstream,
+        idempotent: override.idempotent ?? m.rootType === 'Query',
+        ...(override.timeoutMs ? { timeoutMs: override.timeoutMs } : {}),
         serialize: (bytes) => bytes, // encoded before the call (also the de-duplication key)
         deserialize: (buf) => resType.decode(buf),
         convert: conv.output(m.responseType),
@@ -78,7 +84,8 @@ export const grpcAdapter = {
     let open = true;
     return {
       resolvers,
-      ready: () => open,
+      // /readyz: while one instance is healthy (resilience.readiness).
+      ready: () => open && client.healthy(),
       async dispose() {
         open = false;
         client.close();

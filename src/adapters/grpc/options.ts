@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourceName } from '../../config/common';
+import { addressInstanceSchema, resilienceOptionsSchema, toInstanceSpecs, type InstanceSpec, type ResilienceOptions } from '../../resilience/options';
 
 const graphqlName = z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/, 'must be a GraphQL name');
 
@@ -46,8 +47,13 @@ export const grpcOptionsSchema = z
     reflection: z.boolean().default(false),
     /** Import roots for `import "..."` in the protos. @default the proto's directory */
     includeDirs: z.array(z.string()).default([]),
-    /** host:port of the upstream. */
-    address: z.string().min(1),
+    /** host:port of the upstream (or `addresses`). */
+    address: z.string().min(1).optional(),
+    /**
+     * Several instances instead of one `address`: `['10.0.0.1:50051', { address: '10.0.0.2:50051',
+     * weight: 5, tag: 'v2' }]`. One channel per instance; balanced as `resilience` says.
+     */
+    addresses: z.array(addressInstanceSchema).min(1).optional(),
     /** Per-call deadline in milliseconds. @default 10000 */
     timeoutMs: z.number().int().positive().default(10_000),
     /** `false` = plaintext; `{}` = TLS with the system roots; `{ ca, cert, key }` for a private CA / mTLS. @default false */
@@ -68,9 +74,19 @@ export const grpcOptionsSchema = z
      * GOAWAY too_many_pings, so lower it only if the upstream permits. @default 300000
      */
     keepaliveMs: z.number().int().min(10_000).default(300_000),
+    /** Load balancing, health checks (grpc.health.v1), retries, circuit breaker, limits (src/resilience/options.ts). */
+    resilience: resilienceOptionsSchema.prefault({}),
   })
   .strict()
+  .refine((o) => (o.address === undefined) !== (o.addresses === undefined), { message: 'give `address` (host:port) or `addresses`, exactly one', path: ['address'] })
   .refine((o) => o.reflection || o.protos !== undefined, { message: 'give `protos` (.proto files) or set `reflection: true`', path: ['protos'] });
 
-export type GrpcSourceOptions = z.output<typeof grpcOptionsSchema>;
+/** `resilience` is optional in the type so hand-built options need not spell it out; absent = defaults. */
+export type GrpcSourceOptions = Omit<z.output<typeof grpcOptionsSchema>, 'resilience'> & { resilience?: ResilienceOptions };
+
+/** The upstream instances of a source: `addresses`, or the single `address`. */
+export function grpcInstances(options: Pick<GrpcSourceOptions, 'address' | 'addresses'>): InstanceSpec[] {
+  if (options.addresses) return toInstanceSpecs(options.addresses);
+  return options.address ? [{ target: options.address, weight: 1 }] : [];
+}
 export type GrpcSourceInput = Omit<z.input<typeof grpcOptionsSchema>, 'kind'>;

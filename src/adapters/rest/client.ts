@@ -6,11 +6,18 @@ import type { RestOperationPlan, RestParamPlan, RestPlan } from './plan';
 import { httpError, pickProblem, transportError } from './errors';
 import { parseJsonLossless } from '../../util/json';
 import { serializeCookieParam, serializeHeaderParam, serializePathParam, serializeQueryParam } from './params';
+import type { Logger } from '../types';
+import { createUpstreamPolicy, operationPolicy, RESILIENCE_DEFAULTS, stickyKeyFor, toInstanceSpecs, type Instance, type ResilienceOptions, type UpstreamPolicy } from '../../resilience';
 
 /**
  * The only file of the REST adapter that touches the network. One undici keep-alive Pool per
- * upstream origin, created lazily on first use and closed on dispose.
+ * upstream instance (`url` or each of `urls`), created lazily on first use and closed on dispose.
+ * Every call goes through the source's upstream policy (src/resilience): instance choice, timeout,
+ * retries of idempotent methods, circuit breaker, concurrency limit, cancellation.
  */
+
+/** HTTP methods safe to repeat (RFC 9110 §9.2.2). */
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 
 /** An operation prepared once at start-up: its path template split, its rewrite applied. */
 export interface PreparedOperation {
@@ -22,29 +29,53 @@ export interface PreparedOperation {
   headerParams: RestParamPlan[];
   cookieParams: RestParamPlan[];
   upstreamLabel: string;
+  /** Retried on connection errors / 502-504 / timeouts: idempotent method, or marked in `resilience.operations`. */
+  idempotent: boolean;
+  /** Per-call timeout override from `resilience.operations`. */
+  timeoutMs?: number;
+}
+
+/** An upstream instance with what the client needs to address it. */
+interface RestInstance {
+  origin: string;
+  /** The instance URL's path, without a trailing slash (health checks are relative to it). */
+  urlPath: string;
+  /** The instance URL's path plus the source's basePath, without a trailing slash. */
+  basePath: string;
 }
 
 export class RestClient {
   private readonly pools = new Map<string, Pool>();
-  private readonly origin: string;
-  private readonly basePath: string;
+  private readonly targets = new Map<string, RestInstance>();
   private readonly staticHeaders: Record<string, string>;
+  private readonly resilience: ResilienceOptions;
+  readonly policy: UpstreamPolicy;
   private closed = false;
 
   constructor(
     private readonly options: RestSourceOptions,
     private readonly plan: RestPlan,
+    logger: Logger,
   ) {
     const base = options.url ?? plan.servers[0];
-    if (!base) {
+    const specs = options.urls ? toInstanceSpecs(options.urls) : base ? [{ target: base, weight: 1 }] : [];
+    if (!specs.length) {
       throw new GatewayError('CONFIG_INVALID', {
         message: `source ${options.name}: the spec declares no server; set url in the source config`,
       });
     }
-    const u = new URL(base);
-    this.origin = u.origin;
-    this.basePath = (u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '')) + options.basePath.replace(/\/$/, '');
+    for (const { target } of specs) {
+      const u = new URL(target);
+      const urlPath = u.pathname === '/' ? '' : u.pathname.replace(/\/$/, '');
+      this.targets.set(target, { origin: u.origin, urlPath, basePath: urlPath + options.basePath.replace(/\/$/, '') });
+    }
     this.staticHeaders = { accept: 'application/json', ...lowerKeys(options.headers) };
+    this.resilience = options.resilience ?? RESILIENCE_DEFAULTS;
+    this.policy = createUpstreamPolicy(
+      options.name,
+      { instances: specs, resilience: this.resilience, timeoutMs: options.timeoutMs, probe: (inst, signal) => this.probe(inst, signal) },
+      logger,
+    );
   }
 
   prepare(field: string, plan: RestOperationPlan): PreparedOperation {
@@ -65,30 +96,49 @@ export class RestClient {
       headerParams: plan.params.filter((p) => p.in === 'header'),
       cookieParams: plan.params.filter((p) => p.in === 'cookie'),
       upstreamLabel: `${plan.method} ${plan.path}`,
+      ...this.callPolicy(field, plan),
     };
   }
 
-  private pool(): Pool {
-    let pool = this.pools.get(this.origin);
+  private callPolicy(field: string, plan: RestOperationPlan): { idempotent: boolean; timeoutMs?: number } {
+    const override = operationPolicy(this.resilience, [field, field.slice(field.indexOf('.') + 1), `${plan.method} ${plan.path}`]);
+    return {
+      idempotent: override.idempotent ?? IDEMPOTENT_METHODS.has(plan.method.toUpperCase()),
+      ...(override.timeoutMs ? { timeoutMs: override.timeoutMs } : {}),
+    };
+  }
+
+  private pool(instance: Instance): Pool {
+    let pool = this.pools.get(instance.id);
     if (!pool) {
-      pool = new Pool(this.origin, {
+      // The policy aborts each attempt at its timeout; undici's own timeouts are a backstop.
+      const backstopMs = Math.max(this.options.timeoutMs, ...Object.values(this.resilience.operations).map((o) => o.timeoutMs ?? 0));
+      pool = new Pool(this.targets.get(instance.target)!.origin, {
         connections: this.options.connections,
         keepAliveTimeout: 4_000,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
+        headersTimeout: backstopMs,
+        bodyTimeout: backstopMs,
         connect: { timeout: Math.min(2_000, this.options.timeoutMs) },
       });
-      this.pools.set(this.origin, pool);
+      this.pools.set(instance.id, pool);
     }
     return pool;
+  }
+
+  /** Active health check: GET <instance>/<healthCheck.path> answers 2xx. */
+  private async probe(instance: Instance, signal: AbortSignal): Promise<void> {
+    const path = this.targets.get(instance.target)!.urlPath + this.resilience.healthCheck.path;
+    const res = await this.pool(instance).request({ path, method: 'GET', headers: this.staticHeaders, signal });
+    await res.body.dump();
+    if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`health check answered HTTP ${res.statusCode}`);
   }
 
   /** Calls one operation with GraphQL arguments; returns JSON data (or throws a GatewayError). */
   async call(op: PreparedOperation, args: Record<string, unknown>, ctx: GatewayContext, toJsonInput: (v: unknown, type?: string) => unknown): Promise<unknown> {
     const upstream: UpstreamErrorDetail = { source: this.options.name, operation: op.upstreamLabel };
     const { plan } = op;
-    // --- URL
-    let path = this.basePath;
+    // --- URL (relative to the instance's base path, added per attempt)
+    let path = '';
     for (const part of op.pathParts) {
       if (typeof part === 'string') path += part;
       else {
@@ -113,6 +163,9 @@ export class RestClient {
       const v = ctx.requestHeaders.get(name);
       if (v !== null) headers[name] = v;
     }
+    // Identity headers (auth.forward) replace any client-sent header of the same name.
+    const fromIdentity = ctx.upstreamHeaders?.[this.options.name];
+    if (fromIdentity) for (const [k, v] of Object.entries(fromIdentity)) v ? (headers[k] = v) : delete headers[k];
     for (const p of op.headerParams) {
       let v = args[p.argName];
       if (v === undefined) v = p.default;
@@ -174,22 +227,33 @@ export class RestClient {
     upstream: UpstreamErrorDetail,
   ): Promise<unknown> {
     if (this.closed) throw new GatewayError('UPSTREAM_UNREACHABLE', { upstream, message: `${upstream.source} is shut down` });
-    const ac = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ac.abort();
-    }, this.options.timeoutMs);
-    const onAbort = () => ac.abort();
-    if (ctx.signal.aborted) ac.abort();
-    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const stickyKey = stickyKeyFor(this.resilience.sticky, ctx);
+    return this.policy.execute((instance, signal) => this.attempt(instance, op, path, headers, body, signal, upstream), {
+      idempotent: op.idempotent,
+      signal: ctx.signal,
+      operation: upstream.operation,
+      ...(stickyKey !== undefined ? { stickyKey } : {}),
+      ...(op.timeoutMs ? { timeoutMs: op.timeoutMs } : {}),
+    });
+  }
+
+  /** One HTTP exchange with one instance; the policy owns timeout, retry and cancellation. */
+  private async attempt(
+    instance: Instance,
+    op: PreparedOperation,
+    path: string,
+    headers: Record<string, string>,
+    body: string | Buffer | FormData | undefined,
+    signal: AbortSignal,
+    upstream: UpstreamErrorDetail,
+  ): Promise<unknown> {
     try {
-      const res = await this.pool().request({
-        path,
+      const res = await this.pool(instance).request({
+        path: this.targets.get(instance.target)!.basePath + path,
         method: op.plan.method,
         headers,
         body: body as never,
-        signal: ac.signal,
+        signal,
       });
       const status = res.statusCode;
       const contentType = String(res.headers['content-type'] ?? '');
@@ -205,15 +269,13 @@ export class RestClient {
       }
       throw httpError(status, op.plan.entityLookup, { ...upstream, problem });
     } catch (e) {
-      throw transportError(e, timedOut, upstream);
-    } finally {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      throw transportError(e, false, upstream);
     }
   }
 
   async dispose(): Promise<void> {
     this.closed = true;
+    this.policy.dispose();
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));

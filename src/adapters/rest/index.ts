@@ -8,5 +8,5 @@ import { createRestRuntime } from './runtime';
 export const restAdapter = {
   kind: 'rest',
   importSource: (options, env) => importOpenApi(options, env),
-  createRuntime: (imported, options) => createRestRuntime(imported, options),
+  createRuntime: (imported, options, env) => createRestRuntime(imported, options, env.logger),
 } satisfies Adapter<RestSourceOptions, RestPlan>;

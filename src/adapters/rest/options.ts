@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { headerMap, sourceName } from '../../config/common';
+import { resilienceOptionsSchema, urlInstanceSchema, type ResilienceOptions } from '../../resilience/options';
 
 /** Options of a REST source described by an OpenAPI 3.0/3.1 or Swagger 2.0 document. */
 export const restOptionsSchema = z
@@ -10,6 +11,11 @@ export const restOptionsSchema = z
     spec: z.string().min(1),
     /** Base URL of the upstream; overrides the spec's `servers`. @default the spec's first server */
     url: z.string().url().optional(),
+    /**
+     * Several instances of the upstream instead of one `url`: `['http://a:8080', { url: 'http://b:8080',
+     * weight: 5, tag: 'v2' }]`. Balanced, health-checked and ejected as `resilience` says.
+     */
+    urls: z.array(urlInstanceSchema).min(1).optional(),
     /** Prefix put in front of every operation path (`/api`). @default '' */
     basePath: z.string().regex(/^(\/[^?#]*)?$/, 'must start with "/" (or be empty)').default(''),
     /** Rewrite path prefixes from the spec to the upstream: `{ '/v1/products': '/api/products' }`. */
@@ -30,8 +36,12 @@ export const restOptionsSchema = z
     connections: z.number().int().positive().default(100),
     /** Rename root fields: `{ getUser: 'user' }` (by operationId or generated field name). */
     rename: z.record(z.string(), z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/)).default({}),
+    /** Load balancing, health checks, retries, circuit breaker, limits (src/resilience/options.ts). */
+    resilience: resilienceOptionsSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.url === undefined || o.urls === undefined, { message: 'give `url` or `urls`, not both', path: ['urls'] });
 
-export type RestSourceOptions = z.output<typeof restOptionsSchema>;
+/** `resilience` is optional in the type so hand-built options (tests, tools) need not spell it out; absent = defaults. */
+export type RestSourceOptions = Omit<z.output<typeof restOptionsSchema>, 'resilience'> & { resilience?: ResilienceOptions };
 export type RestSourceInput = Omit<z.input<typeof restOptionsSchema>, 'kind'>;

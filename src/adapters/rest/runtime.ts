@@ -1,16 +1,17 @@
 import type { GatewayContext } from '../../context';
-import type { ImportedSource, ResolverMap, SourceRuntime } from '../types';
+import type { ImportedSource, Logger, ResolverMap, SourceRuntime } from '../types';
 import type { RestSourceOptions } from './options';
 import type { RestAbstractTypePlan, RestPlan } from './plan';
 import { RestClient } from './client';
+import { silentLogger } from '../../observability/logger';
 
 /**
  * Binds the imported REST source to a client: root fields call the upstream, renamed object
  * fields read their JSON key, unions pick their member by discriminator or by shape.
  */
-export function createRestRuntime(imported: ImportedSource<RestPlan>, options: RestSourceOptions): SourceRuntime {
+export function createRestRuntime(imported: ImportedSource<RestPlan>, options: RestSourceOptions, logger: Logger = silentLogger): SourceRuntime {
   const plan = imported.plan;
-  const client = new RestClient(options, plan);
+  const client = new RestClient(options, plan, logger);
   const toJsonInput = createInputConverter(plan);
   const resolvers: ResolverMap = {};
 
@@ -36,7 +37,8 @@ export function createRestRuntime(imported: ImportedSource<RestPlan>, options: R
 
   return {
     resolvers,
-    ready: () => true,
+    // /readyz: while one instance is healthy (resilience.readiness).
+    ready: () => client.policy.healthy(),
     dispose: () => client.dispose(),
   };
 }

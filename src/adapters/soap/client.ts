@@ -5,8 +5,9 @@ import { badResponse, httpError, timeoutError, unreachableError, type CallSite }
 
 /**
  * The only code of the SOAP adapter that touches the network: one keep-alive undici Pool per
- * endpoint origin (created lazily, closed on dispose), a total deadline per call, the client's
- * AbortSignal passed through, redirects never followed, and the answer size capped while reading.
+ * endpoint origin (created lazily, closed on dispose), the attempt's AbortSignal (per-attempt timeout
+ * and client cancellation, owned by the source's upstream policy) passed through, redirects never
+ * followed, and the answer size capped while reading.
  */
 
 export interface SoapClientOptions {
@@ -58,81 +59,69 @@ export class SoapClient {
     }
     headers['accept'] = c.soapVersion === '1.2' ? 'application/soap+xml, text/xml' : 'text/xml, application/soap+xml';
 
-    const ac = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ac.abort();
-    }, this.options.timeoutMs);
-    const onClientAbort = () => ac.abort();
-    if (c.signal.aborted) ac.abort();
-    else c.signal.addEventListener('abort', onClientAbort, { once: true });
+    // The upstream policy (src/resilience) owns the per-attempt timeout and the caller's cancellation:
+    // `c.signal` aborts when either fires, and the policy reports UPSTREAM_TIMEOUT for a timed-out attempt.
+    let res;
     try {
-      let res;
-      try {
-        res = await this.pool(c.endpoint.origin).request({
-          method: 'POST',
-          path: c.endpoint.pathname + c.endpoint.search,
-          headers,
-          body: c.envelope,
-          signal: ac.signal,
-        });
-      } catch (e) {
-        if (timedOut || c.signal.aborted) throw timeoutError(site, this.options.timeoutMs);
-        throw unreachableError(site, e);
-      }
-      const status = res.statusCode;
-      if (status >= 300 && status < 400) {
-        discard(res.body);
-        throw httpError(site, status);
-      }
-      const max = this.options.maxResponseBytes;
-      const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > max) {
-        discard(res.body);
-        throw badResponse(site, `answer of ${declared} bytes is larger than maxResponseBytes (${max})`, status);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      try {
-        for await (const chunk of res.body) {
-          size += (chunk as Buffer).length;
-          if (size > max) {
-            discard(res.body);
-            throw badResponse(site, `answer larger than maxResponseBytes (${max})`, status);
-          }
-          chunks.push(chunk as Buffer);
-        }
-      } catch (e) {
-        if (e instanceof GatewayError) throw e;
-        if (timedOut || c.signal.aborted) throw timeoutError(site, this.options.timeoutMs);
-        throw unreachableError(site, e);
-      }
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      const charset = /;\s*charset="?([^";\s]+)/i.exec(String(res.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
-      const latin1 = charset !== undefined && LATIN1.test(charset);
-      let text: string;
-      try {
-        if (charset !== undefined && !latin1 && !/^(utf-?8|us-ascii)$/.test(charset)) throw new Error(`charset ${charset}`);
-        text = latin1 ? latin1Decoder.decode(body) : utf8.decode(body);
-      } catch (e) {
-        if (status < 200 || status >= 300) throw httpError(site, status);
-        throw badResponse(site, `the answer is not valid UTF-8 (${(e as Error).message})`, status);
-      }
-      let root;
-      try {
-        // A Latin-1 answer was decoded by its HTTP charset; its XML declaration then names that charset.
-        root = parseXml(text, latin1 ? { ignoreEncoding: true } : {});
-      } catch (e) {
-        if (status < 200 || status >= 300) throw httpError(site, status);
-        if (e instanceof XmlError) throw badResponse(site, e.message, status, e);
-        throw e;
-      }
-      return { status, root };
-    } finally {
-      clearTimeout(timer);
-      c.signal.removeEventListener('abort', onClientAbort);
+      res = await this.pool(c.endpoint.origin).request({
+        method: 'POST',
+        path: c.endpoint.pathname + c.endpoint.search,
+        headers,
+        body: c.envelope,
+        signal: c.signal,
+      });
+    } catch (e) {
+      if (c.signal.aborted) throw abortError(c.signal, site, this.options.timeoutMs);
+      throw unreachableError(site, e);
     }
+    const status = res.statusCode;
+    if (status >= 300 && status < 400) {
+      discard(res.body);
+      throw httpError(site, status);
+    }
+    const max = this.options.maxResponseBytes;
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) {
+      discard(res.body);
+      throw badResponse(site, `answer of ${declared} bytes is larger than maxResponseBytes (${max})`, status);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > max) {
+          discard(res.body);
+          throw badResponse(site, `answer larger than maxResponseBytes (${max})`, status);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (e) {
+      if (e instanceof GatewayError) throw e;
+      if (c.signal.aborted) throw abortError(c.signal, site, this.options.timeoutMs);
+      throw unreachableError(site, e);
+    }
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const charset = /;\s*charset="?([^";\s]+)/i.exec(String(res.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+    const latin1 = charset !== undefined && LATIN1.test(charset);
+    let text: string;
+    try {
+      if (charset !== undefined && !latin1 && !/^(utf-?8|us-ascii)$/.test(charset)) throw new Error(`charset ${charset}`);
+      text = latin1 ? latin1Decoder.decode(body) : utf8.decode(body);
+    } catch (e) {
+      if (status < 200 || status >= 300) throw httpError(site, status);
+      throw badResponse(site, `the answer is not valid UTF-8 (${(e as Error).message})`, status);
+    }
+    let root;
+    try {
+      // A Latin-1 answer was decoded by its HTTP charset; its XML declaration then names that charset.
+      root = parseXml(text, latin1 ? { ignoreEncoding: true } : {});
+    } catch (e) {
+      if (status < 200 || status >= 300) throw httpError(site, status);
+      if (e instanceof XmlError) throw badResponse(site, e.message, status, e);
+      throw e;
+    }
+    return { status, root };
   }
 
   async dispose(): Promise<void> {
@@ -141,6 +130,11 @@ export class SoapClient {
     this.pools.clear();
     await Promise.all(pools.map((p) => p.close().catch(() => p.destroy())));
   }
+}
+
+/** The attempt was aborted: the policy's own UPSTREAM_TIMEOUT (which names the timeout that fired) when it gave one. */
+function abortError(signal: AbortSignal, site: CallSite, timeoutMs: number): GatewayError {
+  return signal.reason instanceof GatewayError ? signal.reason : timeoutError(site, timeoutMs);
 }
 
 /** Drops an answer body we will not read; its late 'error' (aborted) must not become an unhandled error. */

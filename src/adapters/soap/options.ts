@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { headerMap, sourceName } from '../../config/common';
+import { resilienceOptionsSchema, urlInstanceSchema, type ResilienceOptions } from '../../resilience/options';
 
 const graphqlName = z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/, 'must be a GraphQL name');
 
@@ -12,6 +13,11 @@ export const soapOptionsSchema = z
     wsdl: z.string().min(1),
     /** Endpoint URL; overrides the WSDL's soap:address (recommended: the WSDL's address is never trusted blindly). */
     url: z.string().url().optional(),
+    /**
+     * Several instances of the service instead of one `url`: `['http://a:8080/ws', { url: 'http://b:8080/ws',
+     * weight: 5, tag: 'v2' }]`. Balanced, health-checked (TCP) and ejected as `resilience` says.
+     */
+    urls: z.array(urlInstanceSchema).min(1).optional(),
     /** Per-call timeout in milliseconds. @default 10000 */
     timeoutMs: z.number().int().positive().default(10_000),
     /** SOAP version to call with when the WSDL binds both. @default the SOAP 1.1 binding when present, else 1.2 */
@@ -40,8 +46,12 @@ export const soapOptionsSchema = z
     maxResponseBytes: z.number().int().positive().default(10 * 1024 * 1024),
     /** Keep-alive connections per upstream origin. @default 100 */
     connections: z.number().int().positive().default(100),
+    /** Load balancing, health checks, retries, circuit breaker, limits (src/resilience/options.ts). */
+    resilience: resilienceOptionsSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.url === undefined || o.urls === undefined, { message: 'give `url` or `urls`, not both', path: ['urls'] });
 
-export type SoapSourceOptions = z.output<typeof soapOptionsSchema>;
+/** `resilience` is optional in the type so hand-built options (tests, tools) need not spell it out; absent = defaults. */
+export type SoapSourceOptions = Omit<z.output<typeof soapOptionsSchema>, 'resilience'> & { resilience?: ResilienceOptions };
 export type SoapSourceInput = Omit<z.input<typeof soapOptionsSchema>, 'kind'>;

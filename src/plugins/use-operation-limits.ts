@@ -1,0 +1,56 @@
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { checkOperationLimits } from '../policy/limits';
+import type { LimitsOptions } from '../policy/options';
+import { identities } from './use-auth';
+import { requestError } from './request-error';
+
+// graphql-js 16 says "more that N tokens"; match the stable part.
+const TOO_MANY_TOKENS = / \d+ tokens\. Parsing aborted\./;
+const SUGGESTION = /\s*Did you mean .*\?\s*$/;
+
+/**
+ * Operation limits, checked before validation and before any upstream call: tokens (the parser
+ * stops at `maxTokens`), then depth, aliases and directives on the parsed document (memoised per
+ * document, so yoga's parse cache makes repeats free). Also: introspection off when configured,
+ * and no "Did you mean" suggestions for anonymous callers.
+ */
+export function useOperationLimits(options: LimitsOptions): Plugin {
+  const verdicts = new WeakMap<DocumentNode, Error | null>();
+  return {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, parseOptions) => {
+        try {
+          return parseFn(source, { ...parseOptions, maxTokens: options.maxTokens });
+        } catch (e) {
+          if (e instanceof GraphQLError && TOO_MANY_TOKENS.test(e.message)) {
+            throw requestError('MAX_TOKENS_LIMIT', { limit: options.maxTokens }, undefined, `Token limit of ${options.maxTokens} exceeded.`);
+          }
+          throw e;
+        }
+      });
+      return ({ result, replaceParseResult }) => {
+        if (!result || result instanceof Error) return;
+        let verdict = verdicts.get(result);
+        if (verdict === undefined) verdicts.set(result, (verdict = checkOperationLimits(result, options) ?? null));
+        if (verdict) replaceParseResult(verdict);
+      };
+    },
+    onValidate({ addValidationRule }) {
+      if (!options.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+    // On the final result, not in onValidate: yoga caches validation results across callers.
+    onExecutionResult({ request, result, setResult }) {
+      if (!options.hideSuggestionsForAnonymous || !result || isAsyncIterable(result) || !result.errors?.length) return;
+      const identity = identities.get(request);
+      if (identity && identity.kind !== 'anonymous') return;
+      if (!result.errors.some((e) => SUGGESTION.test(e.message))) return;
+      setResult({
+        ...result,
+        errors: result.errors.map((e) =>
+          SUGGESTION.test(e.message) ? new GraphQLError(e.message.replace(SUGGESTION, ''), { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: e.extensions }) : e,
+        ),
+      });
+    },
+  };
+}
