@@ -39,4 +39,26 @@ query Shop {
   // Clients see the designed graph of schemas/shop.graphql, not the sources' own root fields.
   internalSources: ['users', 'orders', 'inventory'],
   cache: { ttlMs: { 'inventory.getStock': 5_000 } },
+  // Per-client views of the same graph: /graphql/web is the whole graph; /graphql/mobile is
+  // slimmer, has a mobile-only field (schemas/clients/mobile/) and a lower cost limit.
+  clients: {
+    web: {},
+    mobile: {
+      exclude: ['User.email', 'User.country', 'Order.user', 'Query.order', 'StockLevel.reserved'],
+      cost: { maxCost: 300 },
+      limits: { maxDepth: 8 },
+      graphiql: {
+        title: 'Switchyard demo — mobile view',
+        defaultQuery: `# The mobile view: a slimmer graph, a mobile-only field, a cost limit of 300.
+query MobileHome {
+  users(first: 3) {
+    id
+    displayName
+    orders { id total status }
+  }
+}
+`,
+      },
+    },
+  },
 });

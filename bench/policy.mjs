@@ -30,7 +30,8 @@ else
 
 async function bundle() {
   const { build } = await import('esbuild');
-  const outfile = join(repo, 'dist/bench-policy.mjs');
+  // bench/results/ is git-ignored and inside the repo, so the bundle resolves node_modules.
+  const outfile = join(repo, 'bench/results/policy-bundle.mjs');
   await build({
     stdin: {
       contents: `

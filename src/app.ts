@@ -1,23 +1,19 @@
 import type { Server } from 'node:http';
+import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { useGraphQlJit } from '@envelop/graphql-jit';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { SwitchyardConfig } from './config/schema';
 import type { ImportedSource, Logger, SourceRuntime } from './adapters/types';
 import { adapterFor } from './adapters';
-import { buildGatewaySchema } from './stitching/build-schema';
-import { indexRootResolvers, type CompiledLink } from './stitching/links';
+import { buildGatewaySchema, type ClientLayer, type SourceParts } from './stitching/build-schema';
+import { buildViews, type BuiltView } from './clients/build-views';
+import { createEndpoint, notFound, viewConfig, type Endpoint } from './server/endpoint';
+import { indexRootResolvers, type CompiledLink, type RootResolverIndex } from './stitching/links';
 import { loadResolverModules, readClientSdl } from './stitching/client-layer';
 import { createCacheStore, withCache } from './loaders/cache';
 import { StartupError, type Problem } from './errors/gateway-error';
 import { createHttpFront, type HttpFront } from './server/http';
-import { createFastPath, fastPathAllowed } from './server/fast-path';
-import { graphiqlOptions, renderGraphiQL } from './server/graphiql';
 import { createLogger } from './observability/logger';
 import type { GatewayContext } from './context';
-import { createPolicyPlugins } from './plugins';
 import { applyFieldAuthorization } from './policy/field-auth';
 
 export interface Gateway {
@@ -28,6 +24,8 @@ export interface Gateway {
   sources: ImportedSource[];
   /** The client layer's @resolveTo/@link fields, for `explain`. */
   links: CompiledLink[];
+  /** Per-client views (config `clients`), by name. */
+  views: Map<string, GraphQLSchema>;
   /** Graceful stop: refuse new requests, finish in-flight ones, close sockets and upstream pools. */
   dispose(): Promise<void>;
   http: HttpFront;
@@ -76,6 +74,9 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
   const cacheStore = Object.keys(config.cache.ttlMs).length ? createCacheStore(config.cache, logger) : undefined;
   let schema: GraphQLSchema;
   let links: CompiledLink[];
+  let viewParts: SourceParts[] | undefined;
+  let viewBase: ClientLayer | undefined;
+  let viewRoots: RootResolverIndex | undefined;
   try {
     const parts = imported.map((src, i) => ({
       imported: src,
@@ -90,6 +91,7 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
       resolvers: await loadResolverModules(config.baseDir, config.resolversDir, () => roots),
     };
     ({ schema, links } = buildGatewaySchema(parts, client));
+    [viewParts, viewBase, viewRoots] = [parts, client, roots];
     schema = applyFieldAuthorization(schema, config.auth?.policies);
   } catch (e) {
     await Promise.all(runtimes.map((r) => r.dispose()));
@@ -97,80 +99,53 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
     throw e;
   }
 
-  const plugins = [...createPolicyPlugins(config, logger), ...(config.server.jit ? [useGraphQlJit()] : [])];
-  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
-    schema,
-    graphqlEndpoint: config.server.graphqlPath,
-    landingPage: false,
-    maskedErrors: true,
-    // The HTTP front (src/server/http.ts) counts the body while reading it; yoga's own limit would
-    // pipe every body through a second stream (about 5% of a small request's CPU).
-    maxRequestBodySize: false,
-    // No cross-origin access unless configured (a BFF is called by its own frontends).
-    cors: config.server.cors ? { origin: [...config.server.cors.origins], credentials: config.server.cors.credentials } : false,
-    // GraphiQL from the gateway's own origin (src/server/graphiql.ts), not from a CDN.
-    graphiql: graphiqlOptions(config.server),
-    renderGraphiQL: renderGraphiQL(config.server),
-    logging: {
-      debug: (...a: unknown[]) => logger.debug(a.map(String).join(' ')),
-      info: (...a: unknown[]) => logger.info(a.map(String).join(' ')),
-      warn: (...a: unknown[]) => logger.warn(a.map(String).join(' ')),
-      error: (...a: unknown[]) => logger.error(a.map((x) => String((x as Error)?.stack ?? x)).join(' ')),
-    },
-    plugins,
-    context: ({ request }: { request?: Request }) => ({
-      signal: request?.signal ?? new AbortController().signal,
-      requestHeaders: request?.headers ?? new Headers(),
-      loaders: new Map(),
-    }),
-  });
+  // One endpoint per view: the default (whole graph) at graphqlPath, each client view at
+  // graphqlPath/<client>, each with its own yoga (schema, GraphiQL, limits), all on the same
+  // source runtimes, loaders and cache.
+  let views: BuiltView[] = [];
+  try {
+    views = await buildViews(config.clients, viewParts!, viewBase!, config, () => viewRoots!);
+    views = views.map((v) => ({ ...v, schema: applyFieldAuthorization(v.schema, config.auth?.policies) }));
+  } catch (e) {
+    await Promise.all(runtimes.map((r) => r.dispose()));
+    await cacheStore?.close();
+    throw e;
+  }
+  const base = createEndpoint(schema, config.server.graphqlPath, config, config, logger);
+  const endpoints = new Map<string, Endpoint>([[config.server.graphqlPath, base]]);
+  for (const v of views) {
+    const path = `${config.server.graphqlPath}/${v.name}`;
+    endpoints.set(path, createEndpoint(v.schema, path, viewConfig(config, v), config, logger, v));
+  }
+  const yoga = base.yoga;
+  const endpointFor = (url: string): Endpoint | undefined => {
+    const q = url.indexOf('?');
+    return endpoints.get(q === -1 ? url : url.slice(0, q));
+  };
 
   let disposed = false;
   const http = createHttpFront(
     {
-      fetch: (req) => yoga.fetch(req),
+      fetch: (req) => {
+        const ep = endpointFor(new URL(req.url).pathname);
+        return ep ? ep.yoga.fetch(req) : notFound();
+      },
       Request: yoga.fetchAPI.Request,
-      fastPath: config.server.fastPath && fastPathAllowed(plugins) ? createFastPath(yoga, logger) : undefined,
-      isReady: () => !disposed && runtimes.every((r) => r.ready()) },
+      fastPath: (req, body, signal) => endpointFor(req.url ?? '')?.fastPath?.(req, body, signal) ?? Promise.resolve(undefined),
+      isReady: () => !disposed && runtimes.every((r) => r.ready()),
+    },
     config.server,
     logger,
   );
-  const wsServer = new WebSocketServer({ server: http.server, path: config.server.graphqlPath, maxPayload: 1024 * 1024 });
-  const wsHandle = useServer<Record<string, unknown>, { request: { headers: Record<string, string | string[] | undefined> } }>(
-    {
-      connectionInitWaitTimeout: 3_000,
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(ctx.extra.request.headers)) if (typeof v === 'string') headers.set(k, v);
-        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          params: payload,
-          requestHeaders: headers,
-        });
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (e) {
-          return [e as never];
-        }
-        const errors = validate(s, document);
-        if (errors.length) return errors;
-        const contextValue = (await contextFactory()) as Record<string, unknown>;
-        return {
-          schema: s,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: { ...contextValue, requestHeaders: headers, signal: new AbortController().signal, loaders: new Map() },
-          rootValue: { execute, subscribe },
-        };
-      },
-    },
-    wsServer,
-    12_000,
-  );
+  // graphql-ws on every endpoint's path (one WebSocket server each, sharing the HTTP server).
+  http.server.on('upgrade', (req, socket, head) => {
+    const ep = endpointFor(req.url ?? '');
+    if (!ep) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    ep.wss.handleUpgrade(req, socket, head, (ws) => ep.wss.emit('connection', ws, req));
+  });
 
   return {
     schema,
@@ -179,10 +154,11 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
     http,
     sources: imported,
     links,
+    views: new Map(views.map((v) => [v.name, v.schema])),
     async dispose() {
       if (disposed) return;
       disposed = true;
-      await Promise.resolve(wsHandle.dispose()).catch(() => undefined);
+      for (const ep of endpoints.values()) await Promise.resolve(ep.ws.dispose()).catch(() => undefined);
       await http.shutdown();
       await Promise.all(runtimes.map((r) => r.dispose().catch((e) => logger.warn('dispose failed', { error: String(e) }))));
       await cacheStore?.close();
@@ -196,7 +172,3 @@ function forwardedHeaders(source: SwitchyardConfig['sources'][number]): string[]
   return Array.isArray(f) ? f.map(String) : [];
 }
 
-interface EnvelopedRoot {
-  execute: (args: unknown) => never;
-  subscribe: (args: unknown) => never;
-}

@@ -15,7 +15,7 @@ Usage:
   switchyard import grpc <file.proto> [--include dir]... --name <source> [--out schemas]
   switchyard import soap <file.wsdl|url> --name <source> [--out schemas]
   switchyard check [--config switchyard.config.ts]
-  switchyard print-schema [--config switchyard.config.ts]
+  switchyard print-schema [--client <view>] [--config switchyard.config.ts]
   switchyard explain <query.graphql|-> [--operation Name] [--config switchyard.config.ts]
 `;
 
@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         include: { type: 'string', short: 'I', multiple: true },
         operation: { type: 'string' },
+        client: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -55,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'explain':
         return await explainCommand(positionals[0], { config: values.config, operation: values.operation });
       case 'print-schema':
-        return await printSchemaCommand({ config: values.config });
+        return await printSchemaCommand({ config: values.config, client: values.client });
       default:
         process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
         return 2;

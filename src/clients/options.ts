@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { costOptionsSchema, limitsOptionsSchema } from '../policy/options';
 
 const coordinate = z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*(\.([_A-Za-z][_0-9A-Za-z]*|\*))?$/, "use 'Type', 'Type.field' or 'Type.*'");
 const graphqlName = z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/, 'must be a GraphQL name');
@@ -31,13 +32,17 @@ export const clientViewSchema = z
       })
       .strict()
       .default({ apiKeyClients: [], claimValues: [] }),
-    /** GraphiQL for this view (served at /graphql/<client>). @default on, inherited from server.graphiql */
+    /** GraphiQL for this view (served at /graphql/<client>). @default inherited from server.graphiql */
     graphiql: z
       .object({ enabled: z.boolean().optional(), title: z.string().optional(), defaultQuery: z.string().optional() })
       .strict()
       .default({}),
-    /** Limits of this view only (cost, depth, introspection, trusted documents). Keys as in the top-level policy config. */
-    limits: z.record(z.string(), z.unknown()).default({}),
+    /** Operation limits of this view only, over the top-level `limits` (e.g. `{ maxDepth: 6, introspection: false }`). */
+    limits: limitsOptionsSchema.partial().default({}),
+    /** Cost limits of this view only, over the top-level `cost` (e.g. `{ maxCost: 500 }`). */
+    cost: costOptionsSchema.partial().default({}),
+    /** Only trusted documents may run on this view (needs the top-level `trustedDocuments`). @default false */
+    trustedDocumentsOnly: z.boolean().default(false),
   })
   .strict();
 

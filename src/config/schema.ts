@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clientsSchema } from '../clients/options';
 import { restOptionsSchema } from '../adapters/rest/options';
 import { grpcOptionsSchema } from '../adapters/grpc/options';
 import { soapOptionsSchema } from '../adapters/soap/options';
@@ -86,6 +87,11 @@ export const configSchema = z
      */
     internalSources: z.array(z.string()).default([]),
     cache: cacheSchema.default(cacheSchema.parse({})),
+    /**
+     * Per-client views (web, mobile, partner) of the one graph, each at /graphql/<client> with its
+     * own shape and limits. The default view at /graphql is the whole graph. @default {}
+     */
+    clients: clientsSchema.default({}),
     /** Authentication (JWT, API keys) and identity forwarding. Off: every caller is anonymous. */
     auth: authOptionsSchema.optional(),
     /** Operation limits (depth, aliases, tokens, directives, introspection). */

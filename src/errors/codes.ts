@@ -51,6 +51,13 @@ export const ERROR_CODES = {
     description: 'schemas/<source>/generated.graphql is not what the importer produces from the current spec.',
     fix: 'Run `switchyard import` for that source and commit the new file after reviewing the diff.',
   },
+  SCHEMA_BREAKING_CHANGE: {
+    message: 'A client view would break a field its committed SDL has.',
+    httpStatus: 500,
+    exposeDetail: true,
+    description: 'switchyard check compared schemas/views/<view>.graphql with the built view: a field or type was removed, a type changed, or a required argument appeared.',
+    fix: 'Keep (or deprecate) the field; if the break is intended, commit the new SDL with switchyard print-schema --client <view>.',
+  },
   // --- request level ---
   BAD_REQUEST: {
     message: 'The request is malformed.',

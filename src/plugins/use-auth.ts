@@ -73,16 +73,17 @@ export function useAuth(options: AuthOptions, logger: Logger): Plugin {
 
   return {
     onParams({ request, context, setResult }) {
-      const refuse = (e: unknown) => setResult({ errors: [e as Error] } as never);
+      const reject = (e: unknown) => setResult({ errors: [e as Error] } as never);
       try {
         const identity = authenticate(request.headers.get('authorization'), request.headers.get(apiKeyHeader), remoteAddress(context));
         if (!(identity instanceof Promise)) {
           identities.set(request, identity);
           return;
         }
-        return identity.then((id) => void identities.set(request, id), refuse);
+        return identity.then((id) => void identities.set(request, id), reject);
       } catch (e) {
-        refuse(e);
+        reject(e);
+        return undefined;
       }
     },
     onExecute({ args, setResultAndStopExecution }) {

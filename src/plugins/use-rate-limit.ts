@@ -21,8 +21,12 @@ export function createRateLimitStore(options: RateLimitOptions): RateLimitStore 
  */
 export function useRateLimit(options: RateLimitOptions, logger: Logger, store: RateLimitStore = createRateLimitStore(options)): Plugin & { store: RateLimitStore } {
   const bucket: BucketSpec = { capacity: options.budget, windowMs: options.windowMs };
-  const outcomes = new WeakMap<Request, TakeResult>();
   let storeDown = false;
+  const rateLimitHeaders = (outcome: TakeResult): Record<string, string> => ({
+    'RateLimit-Limit': String(options.budget),
+    'RateLimit-Remaining': String(outcome.remaining),
+    'RateLimit-Reset': String(Math.ceil(outcome.resetMs / 1000)),
+  });
 
   const keyOf = (ctx: GatewayContext & { request?: Request }): string => {
     const identity = ctx.identity;
@@ -55,38 +59,35 @@ export function useRateLimit(options: RateLimitOptions, logger: Logger, store: R
       const account = ctx.cost;
       const estimated = account?.estimated ?? 1;
       const key = keyOf(ctx);
-      const request = requestOf(ctx);
       const outcome = await take(key, estimated);
       if (outcome === 'unavailable') {
         if (options.onStoreError === 'closed') setResultAndStopExecution({ errors: [requestError('RATE_LIMIT_UNAVAILABLE', {}, { 'Retry-After': '1' })] });
         return;
       }
-      if (request) outcomes.set(request, outcome);
       if (!outcome.allowed) {
         const retryAfter = Math.ceil((Number.isFinite(outcome.retryAfterMs) ? outcome.retryAfterMs : options.windowMs) / 1000);
         setResultAndStopExecution({
-          errors: [requestError('RATE_LIMITED', { retryAfter, cost: { estimated, remaining: outcome.remaining } }, { 'Retry-After': String(retryAfter) })],
+          errors: [requestError('RATE_LIMITED', { retryAfter, cost: { estimated, remaining: outcome.remaining } }, { 'Retry-After': String(retryAfter), ...rateLimitHeaders(outcome) })],
         });
         return;
       }
       if (account) account.remaining = outcome.remaining;
       return {
-        async onExecuteDone() {
+        // Headers go through `extensions.http` (yoga applies and strips it): an onResponse hook
+        // would put every response of the server on yoga's slower hook path.
+        async onExecuteDone({ result, setResult }) {
+          if (!('data' in result) && !('errors' in result)) return;
+          let last = outcome;
           const actual = account?.actual;
-          if (actual === undefined || actual >= estimated) return;
-          const refund = await take(key, actual - estimated);
-          if (refund === 'unavailable') return;
-          if (account) account.remaining = refund.remaining;
-          if (request) outcomes.set(request, refund);
+          if (actual !== undefined && actual < estimated) {
+            const refund = await take(key, actual - estimated);
+            if (refund !== 'unavailable') last = refund;
+          }
+          if (account) account.remaining = last.remaining;
+          const http = (result.extensions?.http ?? {}) as { headers?: Record<string, string> };
+          setResult({ ...result, extensions: { ...result.extensions, http: { ...http, headers: { ...http.headers, ...rateLimitHeaders(last) } } } });
         },
       };
-    },
-    onResponse({ request, response }) {
-      const outcome = outcomes.get(request);
-      if (!outcome) return;
-      response.headers.set('RateLimit-Limit', String(options.budget));
-      response.headers.set('RateLimit-Remaining', String(outcome.remaining));
-      response.headers.set('RateLimit-Reset', String(Math.ceil(outcome.resetMs / 1000)));
     },
   };
 }

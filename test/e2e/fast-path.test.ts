@@ -46,6 +46,8 @@ const CASES: [string, unknown][] = [
   ['variables that are not an object', { query: '{ __typename }', variables: [1] }],
   ['a non-string query', { query: 42 }],
   ['a JSON array (batching)', [{ query: '{ __typename }' }]],
+  ['over the depth limit', { query: '{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }' }],
+  ['over the alias limit', { query: `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: __typename`).join(' ')} }` }],
 ];
 
 describe('fast path == yoga', () => {

@@ -263,7 +263,9 @@ describe('SOAP e2e against hostile upstreams', () => {
       req.on('end', () => reply(res));
     });
     port = await listen(hostile);
-    src = await buildSource({ name: 'hostile', wsdl: 'inventory.wsdl', url: `http://127.0.0.1:${port}/inventory`, timeoutMs: 1000, maxResponseBytes: 64 * 1024 });
+    // Every answer here is deliberately bad: without this the breaker (rightly) opens after five
+    // and the later cases would see UPSTREAM_CIRCUIT_OPEN instead of the code they test.
+    src = await buildSource({ name: 'hostile', wsdl: 'inventory.wsdl', url: `http://127.0.0.1:${port}/inventory`, timeoutMs: 1000, maxResponseBytes: 64 * 1024, resilience: { circuitBreaker: { enabled: false } } });
   });
   afterAll(async () => {
     await src?.runtime.dispose();

@@ -1,0 +1,165 @@
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from '../adapters/types';
+import type { SwitchyardConfig } from '../config/schema';
+import type { GatewayContext } from '../context';
+import type { BuiltView } from '../clients/build-views';
+import { createPolicyPlugins } from '../plugins';
+import { GatewayError } from '../errors/gateway-error';
+import { claimAt } from '../policy/identity';
+import { createFastPath, fastPathAllowed } from './fast-path';
+import { graphiqlOptions, renderGraphiQL } from './graphiql';
+
+/** One GraphQL endpoint (the default graph or a client view): yoga, its fast path, its WebSockets. */
+export interface Endpoint {
+  path: string;
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  fastPath?: ReturnType<typeof createFastPath>;
+  /** WebSocket server (noServer: the HTTP server's upgrade handler routes by path). */
+  wss: WebSocketServer;
+  ws: { dispose(): void | Promise<void> };
+}
+
+/** A view's effective config: the top-level limits and cost, overridden by the view's own. */
+export function viewConfig(config: SwitchyardConfig, view: BuiltView): SwitchyardConfig {
+  return {
+    ...config,
+    limits: { ...config.limits, ...stripUndefined(view.options.limits) },
+    cost: { ...config.cost, ...stripUndefined(view.options.cost) },
+    trustedDocuments: config.trustedDocuments && view.options.trustedDocumentsOnly ? { ...config.trustedDocuments, allowArbitrary: false } : config.trustedDocuments,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Refuses a view to callers it does not allow (API key client ids, or a JWT claim value). Runs
+ * after the auth plugin has set the identity, before anything executes.
+ */
+function useViewAccess(view: BuiltView): Plugin | undefined {
+  const { apiKeyClients, claim, claimValues } = view.options.allow;
+  if (!apiKeyClients.length && !(claim && claimValues.length)) return undefined;
+  const allowed = (ctx: GatewayContext) => {
+    const id = ctx.identity;
+    if (!id) return false;
+    if (id.kind === 'apiKey' && id.clientId && apiKeyClients.includes(id.clientId)) return true;
+    if (id.kind === 'jwt' && claim) {
+      const v = claimAt(id.claims, claim);
+      const values = Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
+      return values.some((x) => claimValues.includes(x));
+    }
+    return false;
+  };
+  const deny = (ctx: GatewayContext) =>
+    new GatewayError(ctx.identity && ctx.identity.kind !== 'anonymous' ? 'FORBIDDEN' : 'UNAUTHENTICATED', {
+      message: `the ${view.name} view is not available to this caller`,
+      extensions: { http: { status: ctx.identity && ctx.identity.kind !== 'anonymous' ? 403 : 401 } },
+    });
+  const check = ({ args }: { args: { contextValue: unknown } }) => {
+    const ctx = args.contextValue as GatewayContext;
+    if (!allowed(ctx)) throw deny(ctx);
+  };
+  return { onExecute: check, onSubscribe: check } as Plugin;
+}
+
+export function createEndpoint(
+  schema: GraphQLSchema,
+  path: string,
+  config: SwitchyardConfig,
+  root: SwitchyardConfig,
+  logger: Logger,
+  view?: BuiltView,
+): Endpoint {
+  const access = view ? useViewAccess(view) : undefined;
+  // The view's access rule first: a refused caller is not charged cost or budget.
+  const plugins: Plugin[] = [...(access ? [access] : []), ...createPolicyPlugins(config, logger), ...(config.server.jit ? [useGraphQlJit() as Plugin] : [])];
+  const server = { ...root.server, graphqlPath: path, graphiql: { ...root.server.graphiql, ...stripUndefined(view?.options.graphiql ?? {}) } };
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: path,
+    landingPage: false,
+    maskedErrors: true,
+    // The HTTP front (src/server/http.ts) counts the body while reading it; yoga's own limit would
+    // pipe every body through a second stream (about 5% of a small request's CPU).
+    maxRequestBodySize: false,
+    // No cross-origin access unless configured (a BFF is called by its own frontends).
+    cors: root.server.cors ? { origin: [...root.server.cors.origins], credentials: root.server.cors.credentials } : false,
+    // GraphiQL from the gateway's own origin (src/server/graphiql.ts), not from a CDN.
+    graphiql: graphiqlOptions(server),
+    renderGraphiQL: renderGraphiQL(server),
+    logging: {
+      debug: (...a: unknown[]) => logger.debug(a.map(String).join(' ')),
+      info: (...a: unknown[]) => logger.info(a.map(String).join(' ')),
+      warn: (...a: unknown[]) => logger.warn(a.map(String).join(' ')),
+      error: (...a: unknown[]) => logger.error(a.map((x) => String((x as Error)?.stack ?? x)).join(' ')),
+    },
+    plugins,
+    context: ({ request }: { request?: Request }) => ({
+      signal: request?.signal ?? new AbortController().signal,
+      requestHeaders: request?.headers ?? new Headers(),
+      loaders: new Map(),
+    }),
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const ws = useServer<Record<string, unknown>, { request: { headers: Record<string, string | string[] | undefined> } }>(
+    {
+      connectionInitWaitTimeout: 3_000,
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      // Subscriptions go through the same enveloped pipeline as HTTP: auth, limits, cost, masking.
+      onSubscribe: async (ctx, _id, payload) => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(ctx.extra.request.headers)) if (typeof v === 'string') headers.set(k, v);
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          params: payload,
+          requestHeaders: headers,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [e as never];
+        }
+        const errors = validate(s, document);
+        if (errors.length) return errors;
+        const contextValue = (await contextFactory()) as Record<string, unknown>;
+        return {
+          schema: s,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: { ...contextValue, requestHeaders: headers, signal: new AbortController().signal, loaders: new Map() },
+          rootValue: { execute, subscribe },
+        };
+      },
+    },
+    wss,
+    12_000,
+  );
+  return {
+    path,
+    yoga,
+    fastPath: root.server.fastPath && fastPathAllowed(plugins) ? createFastPath(yoga, logger) : undefined,
+    wss,
+    ws,
+  };
+}
+
+interface EnvelopedRoot {
+  execute: (args: unknown) => never;
+  subscribe: (args: unknown) => never;
+}
+
+/** Paths under the GraphQL path that name no endpoint. */
+export function notFound(): Response {
+  return new Response(JSON.stringify({ errors: [{ message: 'No such endpoint.', extensions: { code: 'NOT_FOUND' } }] }), {
+    status: 404,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+}
