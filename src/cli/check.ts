@@ -60,6 +60,8 @@ export async function checkCommand(opts: { config?: string }): Promise<number> {
  */
 function checkViews(config: SwitchyardConfig, base: GraphQLSchema, views: Map<string, GraphQLSchema>): Problem[] {
   const problems: Problem[] = [];
+  // A project that has neither views nor a schemas/views folder has nothing committed to compare.
+  if (!views.size && !existsSync(resolve(config.baseDir, config.schemasDir, 'views'))) return problems;
   for (const [name, schema] of [['default', base] as const, ...views]) {
     const file = resolve(config.baseDir, config.schemasDir, 'views', `${name}.graphql`);
     const rel = relative(process.cwd(), file);

@@ -39,55 +39,66 @@ export function useRateLimit(options: RateLimitOptions, logger: Logger, store: R
     return identity?.rateLimitKey ?? `ip:${remoteAddress(ctx) ?? 'unknown'}`;
   };
 
-  const take = async (key: string, cost: number): Promise<TakeResult | 'unavailable'> => {
+  const failed = (e: unknown): 'unavailable' => {
+    if (!storeDown) logger.warn(`rate limit: store unavailable, failing ${options.onStoreError}`, { error: String((e as Error)?.message ?? e) });
+    storeDown = true;
+    return 'unavailable';
+  };
+  const succeeded = (r: TakeResult): TakeResult => {
+    if (storeDown) logger.info('rate limit: store is back');
+    storeDown = false;
+    return r;
+  };
+  /** Synchronous with the memory store: no promise on the hot path. */
+  const take = (key: string, cost: number): TakeResult | 'unavailable' | Promise<TakeResult | 'unavailable'> => {
     try {
-      const r = await store.take(key, cost, bucket);
-      if (storeDown) logger.info('rate limit: store is back');
-      storeDown = false;
-      return r;
+      const r = store.take(key, cost, bucket);
+      return r instanceof Promise ? r.then(succeeded, failed) : succeeded(r);
     } catch (e) {
-      if (!storeDown) logger.warn(`rate limit: store unavailable, failing ${options.onStoreError}`, { error: String((e as Error)?.message ?? e) });
-      storeDown = true;
-      return 'unavailable';
+      return failed(e);
     }
   };
 
   return {
     store,
-    async onExecute({ args, setResultAndStopExecution }) {
+    onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue as unknown as GatewayContext & { request?: Request };
       const account = ctx.cost;
       const estimated = account?.estimated ?? 1;
       const key = keyOf(ctx);
-      const outcome = await take(key, estimated);
-      if (outcome === 'unavailable') {
-        if (options.onStoreError === 'closed') setResultAndStopExecution({ errors: [requestError('RATE_LIMIT_UNAVAILABLE', {}, { 'Retry-After': '1' })] });
-        return;
-      }
-      if (!outcome.allowed) {
-        const retryAfter = Math.ceil((Number.isFinite(outcome.retryAfterMs) ? outcome.retryAfterMs : options.windowMs) / 1000);
-        setResultAndStopExecution({
-          errors: [requestError('RATE_LIMITED', { retryAfter, cost: { estimated, remaining: outcome.remaining } }, { 'Retry-After': String(retryAfter), ...rateLimitHeaders(outcome) })],
-        });
-        return;
-      }
-      if (account) account.remaining = outcome.remaining;
-      return {
-        // Headers go through `extensions.http` (yoga applies and strips it): an onResponse hook
-        // would put every response of the server on yoga's slower hook path.
-        async onExecuteDone({ result, setResult }) {
-          if (!('data' in result) && !('errors' in result)) return;
-          let last = outcome;
-          const actual = account?.actual;
-          if (actual !== undefined && actual < estimated) {
-            const refund = await take(key, actual - estimated);
-            if (refund !== 'unavailable') last = refund;
-          }
-          if (account) account.remaining = last.remaining;
-          const http = (result.extensions?.http ?? {}) as { headers?: Record<string, string> };
-          setResult({ ...result, extensions: { ...result.extensions, http: { ...http, headers: { ...http.headers, ...rateLimitHeaders(last) } } } });
-        },
+      const decide = (outcome: TakeResult | 'unavailable') => {
+        if (outcome === 'unavailable') {
+          if (options.onStoreError === 'closed') setResultAndStopExecution({ errors: [requestError('RATE_LIMIT_UNAVAILABLE', {}, { 'Retry-After': '1' })] });
+          return undefined;
+        }
+        if (!outcome.allowed) {
+          const retryAfter = Math.ceil((Number.isFinite(outcome.retryAfterMs) ? outcome.retryAfterMs : options.windowMs) / 1000);
+          setResultAndStopExecution({
+            errors: [requestError('RATE_LIMITED', { retryAfter, cost: { estimated, remaining: outcome.remaining } }, { 'Retry-After': String(retryAfter), ...rateLimitHeaders(outcome) })],
+          });
+          return undefined;
+        }
+        if (account) account.remaining = outcome.remaining;
+        return {
+          // Headers go through `extensions.http`, which yoga applies to the response and strips from the body.
+          onExecuteDone({ result, setResult }: { result: unknown; setResult: (r: never) => void }) {
+            if (!result || typeof result !== 'object' || (!('data' in result) && !('errors' in result))) return undefined;
+            const r = result as { extensions?: Record<string, unknown> };
+            const finish = (last: TakeResult) => {
+              if (account) account.remaining = last.remaining;
+              const http = (r.extensions?.http ?? {}) as { headers?: Record<string, string> };
+              setResult({ ...r, extensions: { ...r.extensions, http: { ...http, headers: { ...http.headers, ...rateLimitHeaders(last) } } } } as never);
+            };
+            const actual = account?.actual;
+            if (actual === undefined || actual >= estimated) return finish(outcome);
+            const refund = take(key, actual - estimated);
+            if (refund instanceof Promise) return refund.then((x) => finish(x === 'unavailable' ? outcome : x));
+            return finish(refund === 'unavailable' ? outcome : refund);
+          },
+        };
       };
+      const outcome = take(key, estimated);
+      return outcome instanceof Promise ? outcome.then(decide) : decide(outcome);
     },
   };
 }

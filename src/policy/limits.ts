@@ -31,6 +31,9 @@ export function measureDocument(document: DocumentNode): OperationShape {
     let max = 0;
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) {
+        // Introspection has its own switch (`introspection`) and graphql-js's
+        // MaxIntrospectionDepthRule; GraphiQL's own introspection query is 15 deep.
+        if (sel.name.value === '__schema' || sel.name.value === '__type') continue;
         max = Math.max(max, sel.selectionSet ? 1 + depthOf(sel.selectionSet, visiting) : 1);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         max = Math.max(max, depthOf(sel.selectionSet, visiting));

@@ -23,7 +23,8 @@ export interface TakeResult {
  * refunds points (never beyond capacity). Implementations reject when the store is unreachable.
  */
 export interface RateLimitStore {
-  take(key: string, cost: number, bucket: BucketSpec): Promise<TakeResult>;
+  /** Synchronous for in-process stores, so the hot path needs no promise. */
+  take(key: string, cost: number, bucket: BucketSpec): TakeResult | Promise<TakeResult>;
   close(): Promise<void>;
 }
 
@@ -62,7 +63,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.buckets = new Lru(maxKeys);
   }
 
-  async take(key: string, cost: number, bucket: BucketSpec): Promise<TakeResult> {
+  take(key: string, cost: number, bucket: BucketSpec): TakeResult {
     const nowMs = this.now();
     const b = this.buckets.get(key);
     const tokens = b ? refill(b.tokens, b.lastMs, nowMs, bucket) : bucket.capacity;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../adapters/types';
 import type { ServerOptions } from '../config/schema';
@@ -109,6 +110,8 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
       body = read;
     }
     const ac = new AbortController();
+    // Every upstream call of the request listens on this signal (and removes itself after).
+    setMaxListeners(0, ac.signal);
     const onClose = () => {
       if (!res.writableFinished) ac.abort();
     };
