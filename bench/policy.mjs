@@ -11,6 +11,7 @@
 // query. "on" marks both fields @authenticated, sends a bearer token (RS256, verified once, then
 // cached until exp), and runs limits, cost and a rate limit with a budget that never runs out.
 // "off" is the same client layer without the auth directives, and no policy plugins.
+// "on-quiet" is "on" with cost.exposeInResponse: false (no extensions.cost in the body).
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +81,7 @@ async function child(role) {
     process.send({ port: users.port });
     return;
   }
-  const on = role === 'on';
+  const on = role !== 'off';
   const raw = {
     logLevel: 'silent',
     server: { port: 0, graphiql: { enabled: false } },
@@ -92,6 +93,7 @@ async function child(role) {
       ? {
           auth: { jwt: { publicKey: process.env.BENCH_PUBLIC_KEY, issuer: 'https://issuer.bench', audience: 'switchyard' } },
           rateLimit: { budget: 1_000_000_000, windowMs: 60_000 },
+          ...(role === 'on-quiet' ? { cost: { exposeInResponse: false } } : {}),
         }
       : { limits: { enabled: false }, cost: { enabled: false } }),
   };
@@ -132,15 +134,17 @@ async function parent() {
   const env = { BENCH_BUNDLE, BENCH_PUBLIC_KEY: await exportSPKI(keys.publicKey) };
   const users = await start('users', env);
   const USERS_URL = `http://127.0.0.1:${users.port}`;
-  const variants = {
-    off: await start('off', { ...env, USERS_URL }),
-    on: await start('on', { ...env, USERS_URL }),
-  };
-  const headers = { off: { 'content-type': 'application/json' }, on: { 'content-type': 'application/json', authorization: `Bearer ${token}` } };
+  const NAMES = ['off', 'on', 'on-quiet'];
+  const variants = {};
+  const headers = {};
+  for (const name of NAMES) {
+    variants[name] = await start(name, { ...env, USERS_URL });
+    headers[name] = name === 'off' ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  }
   const body = JSON.stringify({ query: QUERY });
 
   // Both answer the same data before anything is measured.
-  for (const name of ['off', 'on']) {
+  for (const name of NAMES) {
     const r = await fetch(`http://127.0.0.1:${variants[name].port}/graphql`, { method: 'POST', headers: headers[name], body });
     const json = await r.json();
     if (r.status !== 200 || json.errors || json.data.people.length !== 20) throw new Error(`${name}: unexpected answer ${JSON.stringify(json).slice(0, 300)}`);
@@ -152,11 +156,10 @@ async function parent() {
     return r;
   };
 
-  await run('off', 3); // warm-up (jit compilation, pools)
-  await run('on', 3);
-  const results = { off: [], on: [] };
+  for (const name of NAMES) await run(name, 3); // warm-up (jit compilation, pools)
+  const results = Object.fromEntries(NAMES.map((n) => [n, []]));
   for (let i = 0; i < rounds; i++) {
-    for (const name of i % 2 ? ['on', 'off'] : ['off', 'on']) {
+    for (const name of i % 2 ? [...NAMES].reverse() : NAMES) {
       const r = await run(name, duration);
       if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       results[name].push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpu: r.cpuUsPerRequest });
@@ -167,10 +170,13 @@ async function parent() {
   const summary = Object.fromEntries(
     Object.entries(results).map(([k, v]) => [k, { rps: median(v.map((x) => x.rps)), p50Ms: median(v.map((x) => x.p50)), p99Ms: median(v.map((x) => x.p99)), cpuUsPerRequest: Math.round(median(v.map((x) => x.cpu))) }]),
   );
-  const ratio = summary.on.rps / summary.off.rps;
-  const cpuRatio = summary.on.cpuUsPerRequest / summary.off.cpuUsPerRequest;
-  console.log(JSON.stringify({ query: QUERY, rounds, durationS: duration, connections, ...summary, ratioOnOff: Number(ratio.toFixed(3)), cpuRatioOnOff: Number(cpuRatio.toFixed(3)) }, null, 2));
-  console.log(`policy on / off: ${(ratio * 100).toFixed(1)}% of the requests/s; ${(cpuRatio * 100).toFixed(1)}% of the gateway CPU per request (target: at most 10% fewer requests/s)`);
-  for (const p of [users.proc, variants.off.proc, variants.on.proc]) p.kill('SIGTERM');
+  const ratios = Object.fromEntries(
+    NAMES.filter((n) => n !== 'off').map((n) => [n, { rps: Number((summary[n].rps / summary.off.rps).toFixed(3)), cpuPerRequest: Number((summary[n].cpuUsPerRequest / summary.off.cpuUsPerRequest).toFixed(3)) }]),
+  );
+  console.log(JSON.stringify({ query: QUERY, rounds, durationS: duration, connections, ...summary, ratiosVsOff: ratios }, null, 2));
+  for (const [n, r] of Object.entries(ratios)) {
+    console.log(`${n} / off: ${(r.rps * 100).toFixed(1)}% of the requests/s, ${(r.cpuPerRequest * 100).toFixed(1)}% of the gateway CPU per request (target: at most 10% fewer requests/s)`);
+  }
+  for (const p of [users.proc, ...Object.values(variants).map((v) => v.proc)]) p.kill('SIGTERM');
   process.exit(0);
 }

@@ -11,6 +11,12 @@ export interface GatewayContext {
   requestHeaders: Headers;
   /** Per-request memo for loaders and identical-call de-duplication, keyed by source/operation. */
   loaders: Map<string, unknown>;
+  /**
+   * When the whole request must be answered (ms since epoch, `server.requestDeadlineMs` after it
+   * arrived). Every upstream call gets at most the time left (a gRPC deadline, an HTTP timeout),
+   * so no upstream works on an answer nobody waits for.
+   */
+  deadline?: number;
   /** The verified caller (set by the auth plugin; absent when auth is not configured). */
   identity?: Identity;
   /**

@@ -36,6 +36,11 @@ export const serverSchema = z
     shutdownTimeoutMs: z.number().int().nonnegative().default(30_000),
     /** Node's headersTimeout (slowloris protection). @default 10000 */
     headersTimeoutMs: z.number().int().positive().default(10_000),
+    /**
+     * End-to-end deadline of a query or mutation: upstream calls (retries included) get at most the
+     * time left, and fail with UPSTREAM_TIMEOUT after it. @default 30000
+     */
+    requestDeadlineMs: z.number().int().positive().default(30_000),
     /** Node's requestTimeout: the whole request must arrive within it. @default 30000 */
     requestTimeoutMs: z.number().int().positive().default(30_000),
     /** Cross-origin access for browsers on other origins. @default off (same origin only) */

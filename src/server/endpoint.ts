@@ -103,6 +103,8 @@ export function createEndpoint(
       signal: request?.signal ?? new AbortController().signal,
       requestHeaders: request?.headers ?? new Headers(),
       loaders: new Map(),
+      // Subscriptions (no request) live as long as the client wants; queries get the deadline.
+      ...(request ? { deadline: Date.now() + root.server.requestDeadlineMs } : {}),
     }),
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });

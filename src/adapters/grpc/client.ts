@@ -37,6 +37,8 @@ export interface CallContext {
   requestHeaders?: Headers;
   /** For sticky routing by caller identity. */
   identity?: Identity;
+  /** The request's end-to-end deadline (ms since epoch): the call's gRPC deadline never exceeds it. */
+  deadline?: number;
 }
 
 export interface GrpcClient {
@@ -269,6 +271,7 @@ export function createGrpcClient(options: GrpcSourceOptions, baseDir: string, lo
         idempotent: spec.idempotent ?? false,
         signal: ctx.signal ?? NEVER_ABORTED,
         operation: spec.operation,
+        ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
         ...(key !== undefined ? { stickyKey: key } : {}),
         ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
       });

@@ -232,6 +232,7 @@ export class RestClient {
       idempotent: op.idempotent,
       signal: ctx.signal,
       operation: upstream.operation,
+      ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       ...(stickyKey !== undefined ? { stickyKey } : {}),
       ...(op.timeoutMs ? { timeoutMs: op.timeoutMs } : {}),
     });

@@ -113,6 +113,7 @@ export const soapAdapter = {
             idempotent,
             signal: ctx?.signal ?? NEVER_ABORTED,
             operation: p.name,
+            ...(ctx?.deadline !== undefined ? { deadline: ctx.deadline } : {}),
             ...(stickyKey !== undefined ? { stickyKey } : {}),
             ...(override.timeoutMs ? { timeoutMs: override.timeoutMs } : {}),
           },
