@@ -126,9 +126,10 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
   let disposed = false;
   const http = createHttpFront(
     {
-      fetch: (req) => {
+      fetch: (req, serverContext) => {
         const ep = endpointFor(new URL(req.url).pathname);
-        return ep ? ep.yoga.fetch(req) : notFound();
+        // The client address reaches the plugins (anonymous callers' rate-limit bucket is per IP).
+        return ep ? ep.yoga.fetch(req, serverContext) : notFound();
       },
       Request: yoga.fetchAPI.Request,
       fastPath: (req, body, signal) => endpointFor(req.url ?? '')?.fastPath?.(req, body, signal) ?? Promise.resolve(undefined),
@@ -162,6 +163,8 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
       await http.shutdown();
       await Promise.all(runtimes.map((r) => r.dispose().catch((e) => logger.warn('dispose failed', { error: String(e) }))));
       await cacheStore?.close();
+      // Plugins' own resources (the Redis rate-limit connection) close with their yoga.
+      for (const ep of endpoints.values()) await Promise.resolve(ep.yoga.dispose()).catch(() => undefined);
     },
   };
 }

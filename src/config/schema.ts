@@ -122,9 +122,6 @@ export const configSchema = z
     });
     for (const name of Object.keys(cfg.auth?.forward ?? {})) {
       if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['auth', 'forward', name], message: `"${name}" is not a declared source` });
-      // The shared cache keys on forwardHeaders, not on the identity: one caller's answer would be served to another.
-      const cached = Object.keys(cfg.cache.ttlMs).find((k) => k.startsWith(`${name}.`));
-      if (cached) ctx.addIssue({ code: 'custom', path: ['auth', 'forward', name], message: `"${name}" forwards the caller's identity and is cached (cache.ttlMs['${cached}']): cached answers would be shared between callers; remove one of the two` });
     }
     cfg.internalSources.forEach((name, i) => {
       if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['internalSources', i], message: `"${name}" is not a declared source` });

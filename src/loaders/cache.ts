@@ -50,7 +50,9 @@ export function withCache(
     if (!ttl) continue;
     const resolve = fn as GatewayResolver;
     wrapped[field] = async (parent: unknown, args: Record<string, unknown>, ctx: GatewayContext, info: never) => {
-      const identity = identityHeaders.map((h) => ctx.requestHeaders.get(h) ?? '').join('\n');
+      // The caller as the upstream sees it: forwarded headers, and identity headers set by auth.forward.
+      const fromAuth = ctx.upstreamHeaders?.[source];
+      const identity = identityHeaders.map((h) => ctx.requestHeaders.get(h) ?? '').join('\n') + (fromAuth ? `\n${stableStringify(fromAuth)}` : '');
       const key = `${source}:${field}:${createHash('sha256').update(stableStringify(args)).update('\0').update(identity).digest('base64url')}`;
       const hit = await store.get(key);
       if (hit !== undefined) {

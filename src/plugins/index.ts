@@ -5,7 +5,12 @@ import { loadTrustedDocuments } from '../policy/trusted-documents';
 import { useAuth } from './use-auth';
 import { useCostLimit } from './use-cost-limit';
 import { useOperationLimits } from './use-operation-limits';
-import { useRateLimit } from './use-rate-limit';
+import { createRateLimitStore, useRateLimit } from './use-rate-limit';
+import type { RateLimitOptions } from '../policy/options';
+import type { RateLimitStore } from '../policy/rate-limit-store';
+
+/** One store per `rateLimit` config object: every view (endpoint) of a gateway shares the budget and the Redis connection. */
+const stores = new WeakMap<RateLimitOptions, RateLimitStore>();
 import { useTrustedDocuments } from './use-trusted-documents';
 
 /**
@@ -27,7 +32,9 @@ export function createPolicyPlugins(config: SwitchyardConfig, logger: Logger): P
   // 5. rate limit (onExecute, after 4): charge the estimate to the client's budget, refund down
   //    to the actual cost afterwards.
   if (config.rateLimit) {
-    const rateLimit = useRateLimit(config.rateLimit, logger);
+    let store = stores.get(config.rateLimit);
+    if (!store) stores.set(config.rateLimit, (store = createRateLimitStore(config.rateLimit)));
+    const rateLimit = useRateLimit(config.rateLimit, logger, store);
     plugins.push({ ...rateLimit, onDispose: () => rateLimit.store.close() });
   }
   return plugins;

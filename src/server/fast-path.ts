@@ -112,7 +112,7 @@ export function createFastPath<TCtx extends object>(
     if (!params) return undefined;
 
     const request = { headers: headersView(req.headers), signal, method: 'POST', url: req.url ?? '' };
-    const { parse, validate, contextFactory, execute, schema } = envelop({ request, params } as never);
+    const { parse, validate, contextFactory, execute, schema } = envelop({ request, params, remoteAddress: req.socket.remoteAddress } as never);
     let document: DocumentNode;
     try {
       document = parse(params.query);

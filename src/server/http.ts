@@ -8,7 +8,7 @@ import { GRAPHIQL_ASSETS_DIR, graphiqlPageHeaders, serveGraphiQLAsset } from './
 /** What the HTTP front needs from the gateway: a fetch-style handler and readiness. */
 export interface HttpApp {
   /** graphql-yoga's fetch handler (or anything with the same shape). */
-  fetch(request: Request): Response | Promise<Response>;
+  fetch(request: Request, serverContext: { remoteAddress?: string }): Response | Promise<Response>;
   /**
    * The Request class to build requests with. yoga's own (the @whatwg-node ponyfill) avoids
    * Node's web streams, which cost about a quarter of the CPU of a small request.
@@ -132,7 +132,7 @@ export function createHttpFront(app: HttpApp, options: ServerOptions, logger: Lo
       body: body && body.length ? (body as unknown as BodyInit) : undefined,
       signal: ac.signal,
     });
-    const response = await app.fetch(request);
+    const response = await app.fetch(request, { remoteAddress: req.socket.remoteAddress });
     res.statusCode = response.status;
     response.headers.forEach((value, key) => res.setHeader(key, value));
     if (method === 'GET' && response.headers.get('content-type')?.startsWith('text/html')) {

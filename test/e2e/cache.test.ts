@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, REPO_ROOT, type TestGateway } from '../helpers/gateway';
 import { startUsersService, type DemoBackend } from '../../demo/backends/users-rest';
@@ -60,6 +62,28 @@ describe('cross-request cache (in memory)', () => {
     await gw.query('{ getUser(id: 99999) { id } }');
     await gw.query('{ getUser(id: 99999) { id } }');
     expect(users.calls['GET /users/{id}']).toBe(2);
+  });
+});
+
+describe('cross-request cache with identity forwarded by auth', () => {
+  let gw: TestGateway;
+  const sha = (k: string) => require('node:crypto').createHash('sha256').update(k).digest('hex') as string;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      auth: { apiKeys: [{ sha256: sha('key-a'), clientId: 'app-a' }, { sha256: sha('key-b'), clientId: 'app-b' }], forward: { users: { 'x-client': 'clientId' } } },
+      cache: { ttlMs: { 'users.getUser': 60_000 } },
+      sources: [source()],
+    });
+  });
+  afterAll(async () => gw?.close());
+
+  it('callers forwarded as different identities never share an entry', async () => {
+    const q = '{ getUser(id: 8) { id } }';
+    await gw.query(q, undefined, { 'x-api-key': 'key-a' });
+    await gw.query(q, undefined, { 'x-api-key': 'key-b' });
+    expect(total()).toBe(2);
+    await gw.query(q, undefined, { 'x-api-key': 'key-a' });
+    expect(total()).toBe(2);
   });
 });
 

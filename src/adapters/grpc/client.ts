@@ -39,6 +39,8 @@ export interface CallContext {
   identity?: Identity;
   /** The request's end-to-end deadline (ms since epoch): the call's gRPC deadline never exceeds it. */
   deadline?: number;
+  /** Identity headers per source, set by the auth plugin (`auth.forward`). */
+  upstreamHeaders?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface GrpcClient {
@@ -231,6 +233,16 @@ export function createGrpcClient(options: GrpcSourceOptions, baseDir: string, lo
       for (const name of forward) {
         const v = ctx.requestHeaders.get(name);
         if (v !== null && !name.endsWith('-bin')) md.set(name, v);
+      }
+    }
+    // Identity from the auth plugin (`auth.forward.<source>`): replaces any client-sent value;
+    // an empty value (the caller has no such claim) removes the key.
+    const fromIdentity = ctx.upstreamHeaders?.[source];
+    if (fromIdentity) {
+      for (const [k, v] of Object.entries(fromIdentity)) {
+        const key = k.toLowerCase();
+        if (v === '') md.remove(key);
+        else md.set(key, v);
       }
     }
     return md;
