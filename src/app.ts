@@ -26,6 +26,8 @@ export interface Gateway {
   links: CompiledLink[];
   /** Per-client views (config `clients`), by name. */
   views: Map<string, GraphQLSchema>;
+  /** Whether /graphql answers plain POST JSON queries through the fast path (src/server/fast-path.ts). */
+  fastPath: boolean;
   /** Graceful stop: refuse new requests, finish in-flight ones, close sockets and upstream pools. */
   dispose(): Promise<void>;
   http: HttpFront;
@@ -156,6 +158,7 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
     sources: imported,
     links,
     views: new Map(views.map((v) => [v.name, v.schema])),
+    fastPath: Boolean(base.fastPath),
     async dispose() {
       if (disposed) return;
       disposed = true;

@@ -1,9 +1,11 @@
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { checkOperationLimits } from '../policy/limits';
 import type { LimitsOptions } from '../policy/options';
 import { identities } from './use-auth';
 import { requestError } from './request-error';
+import { FAST_PATH_RESULT } from '../server/fast-path';
+import type { Identity } from '../policy/identity';
 
 // graphql-js 16 says "more that N tokens"; match the stable part.
 const TOO_MANY_TOKENS = / \d+ tokens\. Parsing aborted\./;
@@ -42,15 +44,23 @@ export function useOperationLimits(options: LimitsOptions): Plugin {
     // On the final result, not in onValidate: yoga caches validation results across callers.
     onExecutionResult({ request, result, setResult }) {
       if (!options.hideSuggestionsForAnonymous || !result || isAsyncIterable(result) || !result.errors?.length) return;
-      const identity = identities.get(request);
-      if (identity && identity.kind !== 'anonymous') return;
-      if (!result.errors.some((e) => SUGGESTION.test(e.message))) return;
-      setResult({
-        ...result,
-        errors: result.errors.map((e) =>
-          SUGGESTION.test(e.message) ? new GraphQLError(e.message.replace(SUGGESTION, ''), { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: e.extensions }) : e,
-        ),
-      });
+      const stripped = withoutSuggestions(result, identities.get(request));
+      if (stripped !== result) setResult(stripped);
     },
+    // The same for the fast path (src/server/fast-path.ts), which has no yoga result hooks.
+    [FAST_PATH_RESULT]: (result: ExecutionResult, contextValue: unknown) =>
+      options.hideSuggestionsForAnonymous ? withoutSuggestions(result, (contextValue as { identity?: Identity } | undefined)?.identity) : result,
+  } as Plugin;
+}
+
+function withoutSuggestions(result: ExecutionResult, identity: Identity | undefined): ExecutionResult {
+  if (!result.errors?.length) return result;
+  if (identity && identity.kind !== 'anonymous') return result;
+  if (!result.errors.some((e) => SUGGESTION.test(e.message))) return result;
+  return {
+    ...result,
+    errors: result.errors.map((e) =>
+      SUGGESTION.test(e.message) ? new GraphQLError(e.message.replace(SUGGESTION, ''), { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: e.extensions }) : e,
+    ),
   };
 }

@@ -147,7 +147,7 @@ export function createEndpoint(
   return {
     path,
     yoga,
-    fastPath: root.server.fastPath && fastPathAllowed(plugins) ? createFastPath(yoga, logger) : undefined,
+    fastPath: root.server.fastPath && fastPathAllowed(plugins) ? createFastPath(yoga, logger, plugins) : undefined,
     wss,
     ws,
   };

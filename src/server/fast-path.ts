@@ -18,8 +18,20 @@ import type { Logger } from '../adapters/types';
 /** Plugin hooks that live in yoga's HTTP layer: with any of them registered, the fast path is off. */
 const YOGA_HTTP_HOOKS = ['onRequest', 'onRequestParse', 'onParams', 'onResultProcess', 'onResponse', 'onExecutionResult'] as const;
 
+/**
+ * A plugin whose only yoga HTTP hook is `onExecutionResult` may offer the same transformation
+ * for the fast path under this key; the fast path then applies it to its results.
+ */
+export const FAST_PATH_RESULT = Symbol.for('switchyard.fastPathResult');
+export type FastPathResultHook = (result: ExecutionResult, contextValue: unknown) => ExecutionResult;
+
+function resultHookOf(p: object): FastPathResultHook | undefined {
+  const h = (p as { [FAST_PATH_RESULT]?: unknown })[FAST_PATH_RESULT];
+  return typeof h === 'function' ? (h as FastPathResultHook) : undefined;
+}
+
 export function fastPathAllowed(plugins: readonly object[]): boolean {
-  return plugins.every((p) => !YOGA_HTTP_HOOKS.some((h) => h in p));
+  return plugins.every((p) => !YOGA_HTTP_HOOKS.some((h) => h in p && !(h === 'onExecutionResult' && resultHookOf(p))));
 }
 
 export interface FastAnswer {
@@ -100,8 +112,10 @@ function headersView(h: IncomingHttpHeaders): Headers {
 export function createFastPath<TCtx extends object>(
   yoga: YogaServerInstance<Record<string, unknown>, TCtx>,
   logger: Logger,
+  plugins: readonly object[] = [],
 ): (req: IncomingMessage, body: Buffer, signal: AbortSignal) => Promise<FastAnswer | undefined> {
   const envelop = yoga.getEnveloped;
+  const resultHooks = plugins.map(resultHookOf).filter((h): h is FastPathResultHook => Boolean(h));
   return async (req, body, signal) => {
     const ct = req.headers['content-type'];
     if (!ct || !ct.startsWith('application/json')) return undefined;
@@ -113,14 +127,15 @@ export function createFastPath<TCtx extends object>(
 
     const request = { headers: headersView(req.headers), signal, method: 'POST', url: req.url ?? '' };
     const { parse, validate, contextFactory, execute, schema } = envelop({ request, params, remoteAddress: req.socket.remoteAddress } as never);
+    // Request errors (nothing executed) are yoga's to answer: their status and shape depend on
+    // the Accept header and on plugins in ways the fast path does not need to copy.
     let document: DocumentNode;
     try {
       document = parse(params.query);
-    } catch (e) {
-      return requestError(mediaType, e, 'GRAPHQL_PARSE_FAILED');
+    } catch {
+      return undefined;
     }
-    const validationErrors = validate(schema, document);
-    if (validationErrors.length) return requestError(mediaType, validationErrors, 'GRAPHQL_VALIDATION_FAILED');
+    if (validate(schema, document).length) return undefined;
     const op = getOperationAST(document, params.operationName ?? undefined);
     if (!op || op.operation === 'subscription') return undefined; // yoga explains unknown operations and streams subscriptions
     const contextValue = await contextFactory();
@@ -133,33 +148,45 @@ export function createFastPath<TCtx extends object>(
       operationName: params.operationName ?? undefined,
     })) as ExecutionResult | AsyncIterable<unknown>;
     if (Symbol.asyncIterator in (result as object)) return undefined; // @defer/@stream: cannot happen after the check above
-    const r = result as ExecutionResult;
+    let r = result as ExecutionResult;
+    // No data and no error with a path: a request error (variables) before anything executed.
+    if ((r.data === undefined || r.data === null) && !r.errors?.some((e) => e.path)) return undefined;
+    for (const hook of resultHooks) r = hook(r, contextValue);
     const errors = r.errors?.map((e) => {
       const masked = maskError(e, 'Unexpected error.') as GraphQLError;
       if (masked !== e) logger.error('resolver failed', { error: String((e as GraphQLError).originalError?.stack ?? e.message), path: e.path?.join('.') });
       return masked;
     });
     const hasData = r.data !== undefined && r.data !== null;
-    const status = !hasData && errors?.length && mediaType === 'application/graphql-response+json' ? 400 : 200;
+    const status = !hasData && errors?.length ? requestErrorStatus(mediaType, errors) : 200;
     const out: Record<string, unknown> = {};
-    if (errors?.length) out.errors = errors.map((e) => e.toJSON());
+    if (errors?.length) out.errors = errors.map((e) => publicJson(e.toJSON()));
     if (r.data !== undefined) out.data = r.data;
     if (r.extensions) out.extensions = r.extensions;
     return { status, contentType: `${mediaType}; charset=utf-8`, body: JSON.stringify(out) };
   };
 }
 
-function requestError(mediaType: string, e: unknown, code: string): FastAnswer {
-  const list = (Array.isArray(e) ? e : [e]) as GraphQLError[];
-  const errors = list.map((err) => {
-    const g = err instanceof GraphQLError ? err : new GraphQLError(String((err as Error)?.message ?? err));
-    const json = g.toJSON() as { extensions?: Record<string, unknown> };
-    json.extensions = { code, ...json.extensions };
-    return json;
-  });
-  return {
-    status: mediaType === 'application/graphql-response+json' ? 400 : 200,
-    contentType: `${mediaType}; charset=utf-8`,
-    body: JSON.stringify({ errors }),
-  };
+/** Like yoga: an error's `extensions.http.status` wins; otherwise 400 for graphql-response+json, 200 for json. */
+function requestErrorStatus(mediaType: string, errors: readonly { extensions?: Record<string, unknown> }[]): number {
+  for (const e of errors) {
+    const s = (e.extensions?.http as { status?: unknown } | undefined)?.status;
+    if (typeof s === 'number') return s;
+  }
+  return mediaType === 'application/graphql-response+json' ? 400 : 200;
+}
+
+/**
+ * What clients see of an error, as yoga serialises it: `extensions.http` only sets the status,
+ * and field errors (those with a `path`) carry no `locations` (graphql-jit does not track them).
+ */
+function publicJson<T extends { extensions?: Record<string, unknown>; path?: unknown; locations?: unknown }>(json: T): T {
+  const out = { ...json } as T;
+  if (out.path !== undefined) delete out.locations;
+  if (out.extensions && 'http' in out.extensions) {
+    const { http: _http, ...rest } = out.extensions;
+    if (Object.keys(rest).length) out.extensions = rest;
+    else delete out.extensions;
+  }
+  return out;
 }

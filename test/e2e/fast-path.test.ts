@@ -51,6 +51,11 @@ const CASES: [string, unknown][] = [
 ];
 
 describe('fast path == yoga', () => {
+  it('the fast path is really on in one gateway and off in the other (with the default plugins)', () => {
+    expect(fast.gateway.fastPath).toBe(true);
+    expect(yoga.gateway.fastPath).toBe(false);
+  });
+
   for (const accept of ['application/graphql-response+json', 'application/json', '*/*', '']) {
     for (const [name, body] of CASES) {
       it(`${name} (accept: ${accept || 'none'})`, async () => {
