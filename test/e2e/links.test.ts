@@ -63,6 +63,16 @@ describe('client-facing layer: @resolveTo, @link, resolvers/', () => {
     expect((body.data!.people as { greeting: string }[])[0]!.greeting).toMatch(/^Hello .+ \(1\)$/);
   });
 
+  it('an unexpected resolver error is masked: generic message and code, the rest answers', async () => {
+    const { status, body } = await gw.query('{ boom people(first: 1) { id } }');
+    expect(status).toBe(200);
+    expect(body.data).toEqual({ boom: null, people: [{ id: 1 }] });
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]).toMatchObject({ message: 'Unexpected error.', path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(JSON.stringify(body)).not.toContain('password');
+    expect(gw.gateway.fastPath).toBe(true); // answered by the fast path, which masks like yoga
+  });
+
   it('internal sources keep their root fields out of the client schema', async () => {
     const { status, body } = await gw.query('{ getUser(id: 1) { id } }');
     expect(status).toBe(400);
