@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resolve } from 'node:path';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
-import { startTestGateway, REPO_ROOT, type TestGateway } from '../helpers/gateway';
-import { startUsersService, type DemoBackend } from '../../demo/backends/users-rest';
-import { startOrdersService } from '../../demo/backends/orders-grpc';
-import { startInventoryService } from '../../demo/backends/inventory-soap';
+import type { TestGateway } from '../helpers/gateway';
+import type { DemoBackend } from '../../demo/backends/users-rest';
+import { startTestShop, type TestShop } from '../helpers/shop';
 import { users as allUsers, ordersOfUser, stockOf } from '../../demo/backends/data';
 
 /**
@@ -16,6 +14,7 @@ let users: DemoBackend;
 let orders: DemoBackend & { cancelled: number };
 let inventory: DemoBackend;
 let gw: TestGateway;
+let shop: TestShop;
 
 const REFERENCE = (n: number) => `{ users(first: ${n}) { id name orders { id total items { productId quantity stock { available } } } } }`;
 
@@ -36,26 +35,14 @@ function expected(n: number) {
   };
 }
 
-const resetCalls = () => {
-  for (const b of [users, orders, inventory]) for (const k of Object.keys(b.calls)) delete b.calls[k];
-};
+const resetCalls = () => shop.resetCalls();
 
 beforeAll(async () => {
-  [users, orders, inventory] = await Promise.all([startUsersService(0), startOrdersService(0), startInventoryService(0)]);
-  gw = await startTestGateway({
-    schemasDir: 'schemas',
-    resolversDir: 'resolvers',
-    internalSources: ['users', 'orders', 'inventory'],
-    sources: [
-      { kind: 'rest', name: 'users', spec: './schemas/users/upstream/openapi.yaml', url: users.url },
-      { kind: 'grpc', name: 'orders', protos: './schemas/orders/upstream/orders.proto', address: orders.url },
-      { kind: 'soap', name: 'inventory', wsdl: './schemas/inventory/upstream/inventory.wsdl', url: inventory.url },
-    ],
-  });
+  shop = await startTestShop();
+  ({ gw, users, orders, inventory } = shop);
 });
 afterAll(async () => {
-  await gw?.close();
-  await Promise.all([users?.close(), orders?.close(), inventory?.close()]);
+  await shop?.close();
 });
 beforeEach(resetCalls);
 

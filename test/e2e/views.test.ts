@@ -4,47 +4,36 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway, REPO_ROOT, type TestGateway } from '../helpers/gateway';
-import { startUsersService, type DemoBackend } from '../../demo/backends/users-rest';
-import { startOrdersService } from '../../demo/backends/orders-grpc';
-import { startInventoryService } from '../../demo/backends/inventory-soap';
+import { REPO_ROOT, type TestGateway } from '../helpers/gateway';
+import type { DemoBackend } from '../../demo/backends/users-rest';
+import { startTestShop, type TestShop } from '../helpers/shop';
 
 /** Per-client views over the demo shop: shape, renames, own limits, access, shared loaders. */
 let users: DemoBackend;
 let orders: DemoBackend;
 let inventory: DemoBackend;
 let gw: TestGateway;
+let shop: TestShop;
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
 
 const post = async (path: string, query: string, headers: Record<string, string> = {}) => {
   const res = await fetch(`${gw.origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body: JSON.stringify({ query }) });
   return { status: res.status, body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
 };
-const reset = () => {
-  for (const b of [users, orders, inventory]) for (const k of Object.keys(b.calls)) delete b.calls[k];
-};
+const reset = () => shop.resetCalls();
 
 beforeAll(async () => {
-  [users, orders, inventory] = await Promise.all([startUsersService(0), startOrdersService(0), startInventoryService(0)]);
-  gw = await startTestGateway({
-    schemasDir: 'schemas',
-    resolversDir: 'resolvers',
-    internalSources: ['users', 'orders', 'inventory'],
-    sources: [
-      { kind: 'rest', name: 'users', spec: './schemas/users/upstream/openapi.yaml', url: users.url },
-      { kind: 'grpc', name: 'orders', protos: './schemas/orders/upstream/orders.proto', address: orders.url },
-      { kind: 'soap', name: 'inventory', wsdl: './schemas/inventory/upstream/inventory.wsdl', url: inventory.url },
-    ],
-    auth: { apiKeys: [{ sha256: sha('web-key'), clientId: 'web-app' }, { sha256: sha('partner-key'), clientId: 'partner-app' }] },
+  shop = await startTestShop({
+auth: { apiKeys: [{ sha256: sha('web-key'), clientId: 'web-app' }, { sha256: sha('partner-key'), clientId: 'partner-app' }] },
     clients: {
       mobile: { exclude: ['User.email', 'Query.order'], cost: { maxCost: 300 } },
       partner: { rename: { types: { User: 'Customer' }, fields: { 'User.name': 'fullName' } }, allow: { apiKeyClients: ['partner-app'] } },
     },
   });
+  ({ gw, users, orders, inventory } = shop);
 });
 afterAll(async () => {
-  await gw?.close();
-  await Promise.all([users?.close(), orders?.close(), inventory?.close()]);
+  await shop?.close();
 });
 beforeEach(reset);
 
