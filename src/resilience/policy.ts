@@ -8,6 +8,7 @@ import { UpstreamInstance, type Instance, type InstanceSnapshot } from './instan
 import { ConcurrencyLimiter } from './limiter';
 import type { InstanceSpec, ResilienceOptions } from './options';
 import { RetryBudget, backoffDelayMs } from './retry-budget';
+import { LiteAbort } from '../util/lite-abort';
 
 export interface UpstreamPolicyOptions {
   instances: readonly InstanceSpec[];
@@ -133,7 +134,8 @@ export function createUpstreamPolicy(sourceName: string, options: UpstreamPolicy
         if (!inst || !permit) throw circuitOpen(upstream);
         tried.add(inst);
         const timeout = Math.min(attemptTimeout, deadline - t);
-        const attemptAbort = new AbortController();
+        // Not an AbortController: one per attempt is measurable (src/util/lite-abort.ts).
+        const attemptAbort = new LiteAbort();
         let timedOut = false;
         const timer = setTimeout(() => {
           timedOut = true;

@@ -170,15 +170,23 @@ function readSpec(d: ConstDirectiveNode): ResolveToSpec | LinkSpec {
 
 const TEMPLATE = /^\{(args|parent)\.([A-Za-z_][A-Za-z0-9_.]*)\}$/;
 
-/** Builds call arguments from a template: "{args.first}" and "{parent.id}" are replaced by values. */
-function fillArgs(template: Record<string, unknown> | undefined, args: Record<string, unknown>, parent: unknown): Record<string, unknown> {
-  if (!template) return args;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(template)) {
+type ArgsFiller = (args: Record<string, unknown>, parent: unknown) => Record<string, unknown>;
+
+/**
+ * Compiles an arguments template once, at start-up: "{args.first}" and "{parent.id}" are replaced
+ * by values at call time, anything else is copied as written.
+ */
+function compileArgs(template: Record<string, unknown> | undefined): ArgsFiller {
+  if (!template) return (args) => args;
+  const parts = Object.entries(template).map(([k, v]) => {
     const m = typeof v === 'string' ? TEMPLATE.exec(v) : null;
-    out[k] = m ? getPath(m[1] === 'args' ? args : parent, m[2]!.split('.')) : v;
-  }
-  return out;
+    return { k, v, from: m ? (m[1] as 'args' | 'parent') : null, path: m ? m[2]!.split('.') : undefined };
+  });
+  return (args, parent) => {
+    const out: Record<string, unknown> = {};
+    for (const p of parts) out[p.k] = p.from === null ? p.v : getPath(p.from === 'args' ? args : parent, p.path);
+    return out;
+  };
 }
 
 function getPath(value: unknown, path: readonly string[] | undefined): unknown {
@@ -192,7 +200,10 @@ function getPath(value: unknown, path: readonly string[] | undefined): unknown {
 }
 
 function resolveToResolver(spec: ResolveToSpec, fn: GatewayResolver): GatewayResolver {
-  return async (parent, args, ctx, info) => getPath(await fn(undefined, fillArgs(spec.args, args, parent), ctx, info), spec.path);
+  const fill = compileArgs(spec.args);
+  const path = spec.path;
+  if (!path) return (parent, args, ctx, info) => fn(undefined, fill(args, parent), ctx, info);
+  return async (parent, args, ctx, info) => getPath(await fn(undefined, fill(args, parent), ctx, info), path);
 }
 
 /** A tiny semaphore so single-key links never open more than `limit` calls at once. */

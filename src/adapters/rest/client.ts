@@ -5,6 +5,8 @@ import type { RestSourceOptions } from './options';
 import type { RestOperationPlan, RestParamPlan, RestPlan } from './plan';
 import { httpError, pickProblem, transportError } from './errors';
 import { parseJsonLossless } from '../../util/json';
+import { readAll, TooLarge } from '../../util/read-stream';
+import type { Readable } from 'node:stream';
 import { serializeCookieParam, serializeHeaderParam, serializePathParam, serializeQueryParam } from './params';
 import type { Logger } from '../types';
 import { createUpstreamPolicy, operationPolicy, RESILIENCE_DEFAULTS, stickyKeyFor, toInstanceSpecs, type Instance, type ResilienceOptions, type UpstreamPolicy } from '../../resilience';
@@ -304,20 +306,16 @@ function decode(op: PreparedOperation, text: string, contentType: string, upstre
   }
 }
 
-async function readText(body: AsyncIterable<Buffer> & { text(): Promise<string> }, max: number, upstream: UpstreamErrorDetail): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) {
-      throw new GatewayError('UPSTREAM_BAD_RESPONSE', {
-        upstream,
-        message: `${upstream.source}: ${upstream.operation} answered with more than ${max} bytes`,
-      });
-    }
-    chunks.push(chunk);
+async function readText(body: Readable, max: number, upstream: UpstreamErrorDetail): Promise<string> {
+  try {
+    return (await readAll(body, max)).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof TooLarge)) throw e;
+    throw new GatewayError('UPSTREAM_BAD_RESPONSE', {
+      upstream,
+      message: `${upstream.source}: ${upstream.operation} answered with more than ${max} bytes`,
+    });
   }
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
 }
 
 function headerKey(op: PreparedOperation, headers: Record<string, string>): string {

@@ -2,6 +2,7 @@ import { Pool, request } from 'undici';
 import { GatewayError } from '../../errors/gateway-error';
 import { parseXml, XmlError } from './xml';
 import { badResponse, httpError, timeoutError, unreachableError, type CallSite } from './errors';
+import { readAll, TooLarge } from '../../util/read-stream';
 
 /**
  * The only code of the SOAP adapter that touches the network: one keep-alive undici Pool per
@@ -85,23 +86,14 @@ export class SoapClient {
       discard(res.body);
       throw badResponse(site, `answer of ${declared} bytes is larger than maxResponseBytes (${max})`, status);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let body: Buffer;
     try {
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > max) {
-          discard(res.body);
-          throw badResponse(site, `answer larger than maxResponseBytes (${max})`, status);
-        }
-        chunks.push(chunk as Buffer);
-      }
+      body = await readAll(res.body, max);
     } catch (e) {
-      if (e instanceof GatewayError) throw e;
+      if (e instanceof TooLarge) throw badResponse(site, `answer larger than maxResponseBytes (${max})`, status);
       if (c.signal.aborted) throw abortError(c.signal, site, this.options.timeoutMs);
       throw unreachableError(site, e);
     }
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const charset = /;\s*charset="?([^";\s]+)/i.exec(String(res.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
     const latin1 = charset !== undefined && LATIN1.test(charset);
     let text: string;

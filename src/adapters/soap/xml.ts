@@ -58,6 +58,11 @@ function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
+function isWsRange(s: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!isWs(s.charCodeAt(k))) return false;
+  return true;
+}
+
 function isAllWs(s: string): boolean {
   for (let k = 0; k < s.length; k++) if (!isWs(s.charCodeAt(k))) return false;
   return true;
@@ -81,11 +86,15 @@ export function parseXml(src: string, options: XmlParseOptions = {}): XmlElement
       break;
     }
     if (lt > i) {
-      const seg = src.slice(i, lt);
-      if (cur) {
-        if (cur.children.length === 0 || !isAllWs(seg)) cur.text += seg.indexOf('&') === -1 ? seg : decodeEntities(seg, i);
-      } else if (!isAllWs(seg)) {
-        throw new XmlError(root ? 'text after the root element' : 'text before the root element', i);
+      // Whitespace between elements (most gaps in a pretty-printed answer) is checked in place:
+      // no string is made for it.
+      if (cur && cur.children.length === 0) {
+        const seg = src.slice(i, lt);
+        cur.text += seg.indexOf('&') === -1 ? seg : decodeEntities(seg, i);
+      } else if (!isWsRange(src, i, lt)) {
+        if (!cur) throw new XmlError(root ? 'text after the root element' : 'text before the root element', i);
+        const seg = src.slice(i, lt);
+        cur.text += seg.indexOf('&') === -1 ? seg : decodeEntities(seg, i);
       }
     }
     const c = src.charCodeAt(lt + 1);
