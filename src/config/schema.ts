@@ -52,6 +52,12 @@ export const serverSchema = z
     fastPath: z.boolean().default(true),
     /** Compile operations with graphql-jit (cached per document). @default true */
     jit: z.boolean().default(true),
+    /**
+     * Run queries breadth-first, one level of the result at a time, with @link fields resolved in
+     * one batch per level (src/engine/batched.ts); queries it cannot plan run on graphql-jit.
+     * @default true
+     */
+    batchedExecution: z.boolean().default(true),
     graphiql: graphiqlSchema.default({ enabled: true, title: 'Switchyard', headers: { Authorization: 'Bearer <token>' } }),
   })
   .strict();

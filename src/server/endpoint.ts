@@ -1,7 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { WebSocketServer } from 'ws';
+import { useBatchedExecution } from '../engine/plugin';
+import type { IncomingMessage } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from '../adapters/types';
 import type { SwitchyardConfig } from '../config/schema';
@@ -77,7 +79,7 @@ export function createEndpoint(
 ): Endpoint {
   const access = view ? useViewAccess(view) : undefined;
   // The view's access rule first: a refused caller is not charged cost or budget.
-  const plugins: Plugin[] = [...(access ? [access] : []), ...createPolicyPlugins(config, logger), ...(config.server.jit ? [useGraphQlJit() as Plugin] : [])];
+  const plugins: Plugin[] = [...(access ? [access] : []), ...createPolicyPlugins(config, logger), ...(config.server.jit ? [useGraphQlJit() as Plugin] : []), ...(config.server.batchedExecution ? [useBatchedExecution()] : [])];
   const server = { ...root.server, graphqlPath: path, graphiql: { ...root.server.graphiql, ...stripUndefined(view?.options.graphiql ?? {}) } };
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,

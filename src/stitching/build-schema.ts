@@ -1,4 +1,4 @@
-import { Kind, parse, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLScalarType, Kind, isObjectType, parse, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { mergeTypeDefs } from '@graphql-tools/merge';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { StartupError, type Problem } from '../errors/gateway-error';
@@ -6,6 +6,7 @@ import type { ImportedSource, ResolverMap } from '../adapters/types';
 import { SHARED_SCALARS } from './scalars';
 import { LINK_DIRECTIVES_SDL, compileLinks, indexRootResolvers, type CompiledLink } from './links';
 import { POLICY_DIRECTIVES_SDL } from '../policy/directives';
+import { BATCH, batchFormOf } from '../engine/batched';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 const SHARED_SCALAR_NAMES = new Set(SHARED_SCALARS.map((s) => s.name));
@@ -135,9 +136,31 @@ export function buildGatewaySchema(sources: SourceParts[], client: ClientLayer =
       resolvers: [scalarResolvers, ...schemaResolvers, ...clientResolvers, ...client.resolvers] as never,
       resolverValidationOptions: { requireResolversToMatchSchema: 'error' },
     });
+    keepBatchForms(schema, clientResolvers, client.resolvers);
     return { schema, links };
   } catch (e) {
     throw new StartupError([{ code: 'SCHEMA_BUILD_FAILED', message: (e as Error).message }]);
+  }
+}
+
+/**
+ * makeExecutableSchema binds every resolver (`fn.bind(typeResolvers)`), which drops the batch form
+ * @link resolvers carry for the breadth-first engine: put it back on the schema's functions.
+ * A field the hand-written resolvers/ override keeps no batch form (their resolver runs instead).
+ */
+function keepBatchForms(schema: GraphQLSchema, linkResolvers: readonly ResolverMap[], overrides: readonly ResolverMap[]): void {
+  for (const map of linkResolvers) {
+    for (const [typeName, fields] of Object.entries(map)) {
+      if (!fields || typeof fields !== 'object' || fields instanceof GraphQLScalarType) continue;
+      for (const [fieldName, fn] of Object.entries(fields)) {
+        const batch = batchFormOf(fn);
+        if (!batch) continue;
+        if (overrides.some((r) => (r[typeName] as Record<string, unknown> | undefined)?.[fieldName] !== undefined)) continue;
+        const type = schema.getType(typeName);
+        const field = type && isObjectType(type) ? type.getFields()[fieldName] : undefined;
+        if (field?.resolve) (field.resolve as { [BATCH]?: unknown })[BATCH] = batch;
+      }
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import {
 import type { GatewayContext } from '../context';
 import type { GatewayResolver, ResolverMap } from '../adapters/types';
 import { StartupError, type Problem } from '../errors/gateway-error';
+import { BATCH, type BatchResolver } from '../engine/batched';
 
 /**
  * The client-facing layer's directives. A field with @resolveTo is answered by one call of a
@@ -261,14 +262,42 @@ function linkResolver(spec: LinkSpec, fn: GatewayResolver, loaderKey: string): G
       { cacheKeyFn: keyOf, name: loaderKey },
     );
   };
-  return (parent, _args, ctx, info) => {
-    const key = (parent as Record<string, unknown> | null)?.[spec.key];
-    if (key === null || key === undefined) return spec.many ? [] : null;
+  const loaderFor = (ctx: GatewayContext, info: GraphQLResolveInfo) => {
     let loader = ctx.loaders.get(loaderKey) as DataLoader<unknown, unknown, string> | undefined;
     if (!loader) {
       loader = createLoader(ctx, info);
       ctx.loaders.set(loaderKey, loader);
     }
-    return loader.load(key);
+    return loader;
   };
+  const empty = () => (spec.many ? [] : null);
+  const resolver: GatewayResolver = (parent, _args, ctx, info) => {
+    const key = (parent as Record<string, unknown> | null)?.[spec.key];
+    if (key === null || key === undefined) return empty();
+    return loaderFor(ctx, info).load(key);
+  };
+  // The batch form, for the breadth-first engine (src/engine/batched.ts): every parent of one
+  // level at once, through the same per-request loader (same batching, same de-duplication).
+  const batch: BatchResolver = (parents, _args, ctx, info) => {
+    const keys: unknown[] = [];
+    const at: number[] = [];
+    const out: unknown[] = new Array(parents.length);
+    for (let i = 0; i < parents.length; i++) {
+      const key = (parents[i] as Record<string, unknown> | null)?.[spec.key];
+      if (key === null || key === undefined) out[i] = empty();
+      else {
+        keys.push(key);
+        at.push(i);
+      }
+    }
+    if (keys.length === 0) return out;
+    return loaderFor(ctx as GatewayContext, info)
+      .loadMany(keys)
+      .then((values) => {
+        for (let k = 0; k < values.length; k++) out[at[k]!] = values[k];
+        return out;
+      });
+  };
+  (resolver as GatewayResolver & { [BATCH]?: BatchResolver })[BATCH] = batch;
+  return resolver;
 }

@@ -1,0 +1,18 @@
+import type { ExecutionArgs } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { executePlan, planQuery } from './batched';
+
+/**
+ * Runs every query the breadth-first engine can plan (src/engine/batched.ts) on it; everything
+ * else keeps the engine set before (graphql-jit, or graphql-js). Must come after the jit plugin:
+ * the last `setExecuteFn` wins. Other plugins' execute hooks (cost, rate limit, auth) run around
+ * it unchanged.
+ */
+export function useBatchedExecution(): Plugin {
+  return {
+    onExecute({ args, setExecuteFn }) {
+      const plan = planQuery(args.schema, args.document, args.operationName);
+      if (plan) setExecuteFn((a: ExecutionArgs) => executePlan(plan, a as Parameters<typeof executePlan>[1]));
+    },
+  };
+}
