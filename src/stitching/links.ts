@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import {
   Kind,
   valueFromASTUntyped,
@@ -223,47 +222,134 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
+/**
+ * Per-request loader of one link: keys asked for in the same tick are fetched together (in chunks
+ * of `maxBatchSize`), each distinct key once per request; answers (and failures) are remembered
+ * for the rest of the request. Like DataLoader, but `loadMany` costs one promise per call instead
+ * of several per key, which mattered under the breadth-first engine's level-wide calls.
+ */
+class LinkLoader {
+  /** Settled answers by key; an Error is that key's failure. */
+  private readonly settled = new Map<string, unknown>();
+  /** Keys being fetched -> the dispatch that fetches them. */
+  private readonly inflight = new Map<string, Promise<void>>();
+  private pending: Map<string, unknown> | null = null;
+  private pendingDone: Promise<void> | null = null;
+
+  constructor(
+    private readonly fetch: (keys: readonly unknown[]) => Promise<readonly unknown[]>,
+    private readonly maxBatchSize: number,
+  ) {}
+
+  load(key: unknown): Promise<unknown> {
+    const k = keyOf(key);
+    if (this.settled.has(k)) return settle(this.settled.get(k));
+    return (this.inflight.get(k) ?? this.enqueue(k, key)).then(() => settle(this.settled.get(k)));
+  }
+
+  /** Values in key order; an Error marks a key whose fetch failed. Synchronous when every key is known. */
+  loadMany(keys: readonly unknown[]): readonly unknown[] | Promise<readonly unknown[]> {
+    const ks = keys.map(keyOf);
+    let wait: Promise<void> | null = null;
+    let waits: Set<Promise<void>> | null = null;
+    for (let i = 0; i < ks.length; i++) {
+      const k = ks[i]!;
+      if (this.settled.has(k)) continue;
+      const p = this.inflight.get(k) ?? this.enqueue(k, keys[i]);
+      if (wait === null) wait = p;
+      else if (p !== wait) (waits ??= new Set([wait])).add(p);
+    }
+    const values = () => ks.map((k) => this.settled.get(k));
+    if (wait === null) return values();
+    return (waits ? Promise.all(waits) : wait).then(values);
+  }
+
+  private enqueue(k: string, key: unknown): Promise<void> {
+    if (this.pending === null) {
+      const pending = (this.pending = new Map());
+      // After the current tick's promise jobs (as DataLoader does): every load of this level joins.
+      this.pendingDone = new Promise<void>((resolve) => {
+        void Promise.resolve().then(() =>
+          process.nextTick(() => {
+            this.pending = null;
+            this.pendingDone = null;
+            void this.dispatch(pending).then(resolve);
+          }),
+        );
+      });
+    }
+    this.pending.set(k, key);
+    this.inflight.set(k, this.pendingDone!);
+    return this.pendingDone!;
+  }
+
+  private async dispatch(batch: Map<string, unknown>): Promise<void> {
+    const ks = [...batch.keys()];
+    const chunks: Promise<void>[] = [];
+    for (let from = 0; from < ks.length; from += this.maxBatchSize) {
+      const part = ks.slice(from, from + this.maxBatchSize);
+      chunks.push(
+        this.fetch(part.map((k) => batch.get(k))).then(
+          (values) => {
+            for (let i = 0; i < part.length; i++) this.settled.set(part[i]!, values[i]);
+          },
+          (e: unknown) => {
+            const err = e instanceof Error ? e : new Error(String(e));
+            for (const k of part) this.settled.set(k, err);
+          },
+        ),
+      );
+    }
+    await Promise.all(chunks);
+    for (const k of ks) this.inflight.delete(k);
+  }
+}
+
+function keyOf(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
+}
+
+function settle(v: unknown): Promise<unknown> {
+  return v instanceof Error ? Promise.reject(v) : Promise.resolve(v);
+}
+
 function linkResolver(spec: LinkSpec, fn: GatewayResolver, loaderKey: string): GatewayResolver {
-  const keyOf = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
-  const createLoader = (ctx: GatewayContext, info: GraphQLResolveInfo) => {
+  const createLoader = (ctx: GatewayContext, info: GraphQLResolveInfo): LinkLoader => {
     if (spec.keysArg) {
       const keysArg = spec.keysArg;
-      return new DataLoader<unknown, unknown, string>(
-        async (keys) => {
-          const result = await fn(undefined, { ...spec.args, [keysArg]: keys }, ctx, info);
-          const items = getPath(result, spec.resultPath);
-          const list = Array.isArray(items) ? items : [];
-          if (spec.many) {
-            const groups = new Map<string, unknown[]>();
-            for (const item of list) {
-              const k = keyOf((item as Record<string, unknown>)?.[spec.matchBy]);
-              const g = groups.get(k);
-              if (g) g.push(item);
-              else groups.set(k, [item]);
-            }
-            return keys.map((k) => groups.get(keyOf(k)) ?? []);
+      return new LinkLoader(async (keys) => {
+        const result = await fn(undefined, { ...spec.args, [keysArg]: keys }, ctx, info);
+        const items = getPath(result, spec.resultPath);
+        const list = Array.isArray(items) ? items : [];
+        if (spec.many) {
+          const groups = new Map<string, unknown[]>();
+          for (const item of list) {
+            const k = keyOf((item as Record<string, unknown>)?.[spec.matchBy]);
+            const g = groups.get(k);
+            if (g) g.push(item);
+            else groups.set(k, [item]);
           }
-          const byKey = new Map<string, unknown>();
-          for (const item of list) byKey.set(keyOf((item as Record<string, unknown>)?.[spec.matchBy]), item);
-          return keys.map((k) => byKey.get(keyOf(k)) ?? null);
-        },
-        { maxBatchSize: spec.maxBatchSize, cacheKeyFn: keyOf, name: loaderKey },
-      );
+          return keys.map((k) => groups.get(keyOf(k)) ?? []);
+        }
+        const byKey = new Map<string, unknown>();
+        for (const item of list) byKey.set(keyOf((item as Record<string, unknown>)?.[spec.matchBy]), item);
+        return keys.map((k) => byKey.get(keyOf(k)) ?? null);
+      }, spec.maxBatchSize);
     }
     const keyArg = spec.keyArg!;
     const run = limiter(spec.concurrency);
-    return new DataLoader<unknown, unknown, string>(
+    return new LinkLoader(
       (keys) =>
         Promise.all(
           keys.map((k) =>
             run(async () => fn(undefined, { ...spec.args, [keyArg]: k }, ctx, info)).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
           ),
         ),
-      { cacheKeyFn: keyOf, name: loaderKey },
+      Infinity,
     );
   };
   const loaderFor = (ctx: GatewayContext, info: GraphQLResolveInfo) => {
-    let loader = ctx.loaders.get(loaderKey) as DataLoader<unknown, unknown, string> | undefined;
+    let loader = ctx.loaders.get(loaderKey) as LinkLoader | undefined;
     if (!loader) {
       loader = createLoader(ctx, info);
       ctx.loaders.set(loaderKey, loader);
@@ -291,12 +377,12 @@ function linkResolver(spec: LinkSpec, fn: GatewayResolver, loaderKey: string): G
       }
     }
     if (keys.length === 0) return out;
-    return loaderFor(ctx as GatewayContext, info)
-      .loadMany(keys)
-      .then((values) => {
-        for (let k = 0; k < values.length; k++) out[at[k]!] = values[k];
-        return out;
-      });
+    const fill = (values: readonly unknown[]) => {
+      for (let k = 0; k < values.length; k++) out[at[k]!] = values[k];
+      return out;
+    };
+    const values = loaderFor(ctx as GatewayContext, info).loadMany(keys);
+    return Array.isArray(values) ? fill(values) : (values as Promise<readonly unknown[]>).then(fill);
   };
   (resolver as GatewayResolver & { [BATCH]?: BatchResolver })[BATCH] = batch;
   return resolver;
