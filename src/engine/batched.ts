@@ -9,6 +9,7 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
+  locatedError,
   responsePathAsArray,
   type DocumentNode,
   type ExecutionResult,
@@ -197,7 +198,8 @@ function objectPlan(schema: GraphQLSchema, type: GraphQLObjectType, sets: readon
     });
   }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are GraphQL names, JSON-quoted
-  const make = new Function(`return () => ({ ${fields.map((f) => `${JSON.stringify(f.key)}: null`).join(', ')} });`)() as () => Record<string, unknown>;
+  // (`__proto__` as a literal key would set the prototype: computed, it is an own key like the others.)
+  const make = new Function(`return () => ({ ${fields.map((f) => `${f.key === '__proto__' ? '["__proto__"]' : JSON.stringify(f.key)}: null`).join(', ')} });`)() as () => Record<string, unknown>;
   return { type, fields, make };
 }
 
@@ -327,14 +329,18 @@ function executeField(run: Run, level: Level, f: FieldPlan): Promise<unknown> | 
   if (f.batch) {
     let values: Promise<readonly unknown[]> | readonly unknown[];
     try {
-      values = f.batch(srcs, args, run.ctx, infoFor(run, level, 0, f));
+      values = f.batch(srcs, { ...args }, run.ctx, infoFor(run, level, 0, f));
     } catch (e) {
-      values = srcs.map(() => e);
+      const err = e instanceof Error ? e : new ThrownValue(e);
+      values = srcs.map(() => err);
     }
     if (isThenable(values)) {
       return values.then(
         (v) => complete(run, level, f, v),
-        (e: unknown) => complete(run, level, f, srcs.map(() => e)),
+        (e: unknown) => {
+          const err = e instanceof Error ? e : new ThrownValue(e);
+          return complete(run, level, f, srcs.map(() => err));
+        },
       );
     }
     return complete(run, level, f, values);
@@ -350,7 +356,8 @@ function executeField(run: Run, level: Level, f: FieldPlan): Promise<unknown> | 
     const src = srcs[i];
     let v: unknown;
     try {
-      if (resolve) v = resolve(src, args, run.ctx, infoFor(run, level, i, f));
+      // A fresh arguments object per call, as graphql-js gives: a resolver may change its own.
+      if (resolve) v = resolve(src, { ...args }, run.ctx, infoFor(run, level, i, f));
       else {
         v = src !== null && (typeof src === 'object' || typeof src === 'function') ? (src as Record<string, unknown>)[f.name] : undefined;
         if (typeof v === 'function') v = (v as (a: unknown, c: unknown, i: unknown) => unknown).call(src, args, run.ctx, infoFor(run, level, i, f));
@@ -431,8 +438,9 @@ function complete(run: Run, level: Level, f: FieldPlan, values: readonly unknown
       const at = i;
       (later ??= []).push(
         out.then((arr) => {
+          if (!level.objs[at]) return; // nulled meanwhile by another of its fields
           if (arr === FAILED) fieldNull(run, level, at, f);
-          else if (level.objs[at]) level.objs[at]![f.key] = arr;
+          else level.objs[at]![f.key] = arr;
         }),
       );
     } else o[f.key] = out;
@@ -491,9 +499,21 @@ function completeList(
   return completeListSync(run, level, i, f, t, items, child, outer);
 }
 
-function completeListSync(run: Run, level: Level, i: number, f: FieldPlan, t: ListPlan, items: readonly unknown[], child: Level | null, outer: number[] | null): unknown[] | typeof FAILED {
+function completeListSync(
+  run: Run,
+  level: Level,
+  i: number,
+  f: FieldPlan,
+  t: ListPlan,
+  items: readonly unknown[],
+  child: Level | null,
+  outer: number[] | null,
+): unknown[] | typeof FAILED | Promise<unknown[] | typeof FAILED> {
   const of = t.of;
   const arr: unknown[] = new Array(items.length);
+  /** Inner lists that held promises (nested lists only), and whether a non-null one failed. */
+  let pending: Promise<void>[] | null = null;
+  let lost = false;
   for (let j = 0; j < items.length; j++) {
     const item = items[j];
     let failed = false;
@@ -519,9 +539,15 @@ function completeListSync(run: Run, level: Level, i: number, f: FieldPlan, t: Li
     } else {
       const inner = completeList(run, level, i, f, of, item, child, outer === null ? [j] : [...outer, j]);
       if (isThenable(inner)) {
-        // Promises inside nested lists: not produced by the sources; refuse rather than guess.
-        record(run, level, i, f, outer === null ? [j] : [...outer, j], new Error('promises inside nested lists are not supported'));
-        failed = true;
+        // Promises inside nested lists (not produced by the sources): this list waits for them.
+        const at = j;
+        (pending ??= []).push(
+          inner.then((r) => {
+            if (r !== FAILED) arr[at] = r;
+            else if (of.nonNull) lost = true;
+            else arr[at] = null;
+          }),
+        );
       } else if (inner === FAILED) failed = true;
       else arr[j] = inner;
     }
@@ -530,6 +556,7 @@ function completeListSync(run: Run, level: Level, i: number, f: FieldPlan, t: Li
       arr[j] = null;
     }
   }
+  if (pending !== null) return Promise.all(pending).then(() => (lost ? FAILED : arr));
   return arr;
 }
 
@@ -541,8 +568,8 @@ function serialize(run: Run, level: Level, i: number, f: FieldPlan, listPath: nu
     record(run, level, i, f, listPath, e);
     return FAILED;
   }
-  if (s === undefined) {
-    record(run, level, i, f, listPath, new Error(`Expected \`${type.name}.serialize(${safeInspect(v)})\` to return non-nullable value, returned: undefined`));
+  if (s === undefined || s === null) {
+    record(run, level, i, f, listPath, new Error(`Expected \`${type.name}.serialize(${safeInspect(v)})\` to return non-nullable value, returned: ${String(s)}`));
     return FAILED;
   }
   return s;
@@ -554,12 +581,34 @@ function nonNullError(f: FieldPlan): Error {
 
 /** Records an error for field `f` of object `i` (inside a list at `listPath`, when given). */
 function record(run: Run, level: Level, i: number, f: FieldPlan, listPath: readonly number[] | null, e: unknown): void {
+  // graphql-js drops an error whose position, or an ancestor's, was already nulled by an earlier
+  // error (one error per nulled position): a failing batch under non-null fields is one error, not one per parent.
+  if (!attached(run, level, i)) return;
   let path = fieldPath(level, i, f);
   if (listPath) for (const k of listPath) path = { prev: path, key: k, typename: undefined };
   const err = e instanceof Error ? e : new ThrownValue(e);
   // Like graphql-jit (the engine this one stands in for): a path and no locations, so an answer
   // does not depend on which engine ran. A GraphQLError that already has a path is kept as is.
   run.errors.push(err instanceof GraphQLError && err.path ? err : new GraphQLError(err.message, { path: responsePathAsArray(path), originalError: err }));
+}
+
+/** Whether object `i` of `level` is still in the response (no error nulled it or a position above it). */
+function attached(run: Run, level: Level, i: number): boolean {
+  for (let l = level, k = i; ; ) {
+    const o = l.objs[k];
+    if (!o) return false;
+    const up = l.up;
+    if (up === null) return !run.dataNull;
+    const p = l.upIdx[k]!;
+    const parent = up.objs[p];
+    if (!parent) return false;
+    let v: unknown = parent[l.field!.key];
+    const li = l.listIdx ? l.listIdx[k]! : null;
+    if (li !== null) for (const j of typeof li === 'number' ? [li] : li) v = Array.isArray(v) ? (v as unknown[])[j] : undefined;
+    if (v !== o) return false;
+    l = up;
+    k = p;
+  }
 }
 
 /**
@@ -629,13 +678,14 @@ function infoFor(run: Run, level: Level, i: number, f: FieldPlan): GraphQLResolv
   };
 }
 
+/** graphql-js's text for a value in its messages (its `inspect`: `"abc"`, `{ code: 7 }`), reached through the public locatedError. */
 function safeInspect(v: unknown): string {
   try {
-    if (typeof v === 'string') return JSON.stringify(v);
-    if (typeof v === 'function') return `[function ${v.name}]`;
-    if (v !== null && typeof v === 'object') return JSON.stringify(v) ?? String(v);
-    return String(v);
+    if (v instanceof Error) return String(v);
+    return locatedError(v, undefined).message.slice(UNEXPECTED.length);
   } catch {
     return '[value]';
   }
 }
+
+const UNEXPECTED = 'Unexpected error value: ';

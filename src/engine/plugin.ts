@@ -10,9 +10,16 @@ import { executePlan, planQuery } from './batched';
  */
 export function useBatchedExecution(): Plugin {
   return {
-    onExecute({ args, setExecuteFn }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
       const plan = planQuery(args.schema, args.document, args.operationName);
-      if (plan) setExecuteFn((a: ExecutionArgs) => executePlan(plan, a as Parameters<typeof executePlan>[1]));
+      if (!plan) return;
+      setExecuteFn((a: ExecutionArgs) => {
+        const result = executePlan(plan, a as Parameters<typeof executePlan>[1]);
+        // Variables that do not coerce (nothing ran): the engine set before answers, as it would
+        // without this one. Its request errors differ from graphql-js's: graphql-jit's messages,
+        // and yoga's default executor marks them HTTP 400.
+        return !(result instanceof Promise) && !('data' in result) ? executeFn(a) : result;
+      });
     },
   };
 }

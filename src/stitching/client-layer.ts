@@ -40,7 +40,8 @@ export async function loadResolverModules(baseDir: string, resolversDir: string,
     },
   };
   const out: ResolverMap[] = [];
-  for (const f of readdirSync(dir).filter((f) => /\.(ts|mts|js|mjs)$/.test(f) && !f.endsWith('.d.ts')).sort()) {
+  // Dotfiles skipped: importTs writes a temporary `.name.ts.<hex>.mjs` beside a module while loading it.
+  for (const f of readdirSync(dir).filter((f) => !f.startsWith('.') && /\.(ts|mts|js|mjs)$/.test(f) && !f.endsWith('.d.ts')).sort()) {
     const path = join(dir, f);
     let mod: { default?: ResolverModule };
     try {
