@@ -26,7 +26,7 @@ const outfile = path.join(here, `.soap-parse.${process.pid}.mjs`);
 await build({
   stdin: {
     contents: ["export { parseXml } from './src/adapters/soap/xml';", "export { importWsdl } from './src/adapters/soap/import';",
-      "export { decodeEnvelope } from './src/adapters/soap/decode';", "export { linkPlan } from './src/adapters/soap/link';", "export { soapOptionsSchema } from './src/adapters/soap/options';"].join('\n'),
+      "export { decodeEnvelope } from './src/adapters/soap/decode';", "export { fastDecodeEnvelope } from './src/adapters/soap/fast-decode';", "export { linkPlan } from './src/adapters/soap/link';", "export { soapOptionsSchema } from './src/adapters/soap/options';"].join('\n'),
     resolveDir: repo,
     loader: 'ts',
   },
@@ -44,7 +44,7 @@ try {
 } finally {
   rmSync(outfile, { force: true });
 }
-const { parseXml, importWsdl, decodeEnvelope, linkPlan, soapOptionsSchema } = mod;
+const { parseXml, importWsdl, decodeEnvelope, fastDecodeEnvelope, linkPlan, soapOptionsSchema } = mod;
 
 async function realAnswer() {
   const soap = require('soap');
@@ -96,6 +96,8 @@ const op = [...linkPlan(imported.plan).values()].find((o) => o.plan.name === 'Ge
 const check = decodeEnvelope(parseXml(xml), op);
 console.log(`GetStockBatch answer: ${N} items, ${kb.toFixed(1)} KB (node-soap ${require('soap/package.json').version}); decoded ${check.value.length} StockLevel, first ${JSON.stringify(check.value[0])}`);
 
+if (JSON.stringify(fastDecodeEnvelope(xml, op)) !== JSON.stringify(check)) throw new Error('fast decode differs from parse + map');
+bench('ours: fast decode (no tree; hot path)', () => fastDecodeEnvelope(xml, op), kb);
 bench('ours: parse only', () => parseXml(xml), kb);
 bench('ours: parse + map (resolver cost)', () => decodeEnvelope(parseXml(xml), op), kb);
 const tree = parseXml(xml);

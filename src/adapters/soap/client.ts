@@ -1,6 +1,7 @@
 import { Pool, request } from 'undici';
 import { GatewayError } from '../../errors/gateway-error';
-import { parseXml, XmlError } from './xml';
+import { parseXml, XmlError, type XmlElement } from './xml';
+import type { Decoded } from './decode';
 import { badResponse, httpError, timeoutError, unreachableError, type CallSite } from './errors';
 import { readAll, TooLarge } from '../../util/read-stream';
 
@@ -26,7 +27,14 @@ export interface SoapCall {
   envelope: string;
   operation: string;
   signal: AbortSignal;
+  /**
+   * Reads a 2xx UTF-8 answer straight into its value (src/adapters/soap/fast-decode.ts); when it
+   * returns undefined the answer is parsed into an element tree as usual.
+   */
+  fastDecode?: (text: string) => Decoded | undefined;
 }
+
+export type SoapAnswer = { status: number; decoded: Decoded; root?: undefined } | { status: number; root: XmlElement; decoded?: undefined };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const latin1Decoder = new TextDecoder('windows-1252');
@@ -48,7 +56,7 @@ export class SoapClient {
   }
 
   /** Sends the envelope; returns the parsed answer root and HTTP status, or throws a GatewayError. */
-  async call(c: SoapCall): Promise<{ status: number; root: import('./xml').XmlElement }> {
+  async call(c: SoapCall): Promise<SoapAnswer> {
     const site: CallSite = { source: this.options.source, operation: c.operation };
     if (this.closed) throw unreachableError(site, new Error('source disposed'));
     const headers: Record<string, string> = { ...this.options.headers };
@@ -103,6 +111,10 @@ export class SoapClient {
     } catch (e) {
       if (status < 200 || status >= 300) throw httpError(site, status);
       throw badResponse(site, `the answer is not valid UTF-8 (${(e as Error).message})`, status);
+    }
+    if (c.fastDecode && !latin1 && status >= 200 && status < 300) {
+      const decoded = c.fastDecode(text);
+      if (decoded !== undefined) return { status, decoded };
     }
     let root;
     try {

@@ -7,6 +7,7 @@ import { importWsdl } from './import';
 import { SoapClient } from './client';
 import { linkPlan, ShapeError } from './link';
 import { decodeEnvelope } from './decode';
+import { fastDecodeEnvelope } from './fast-decode';
 import { buildEnvelope } from './encode';
 import { badResponse, faultError, httpError } from './errors';
 import { parseXml, XmlError } from './xml';
@@ -89,17 +90,19 @@ export const soapAdapter = {
       const override = operationPolicy(resilience, [`${p.root}.${p.field}`, p.field, p.name]);
       // Queries are retried on connection errors / 502-504 / timeouts; mutations only when marked idempotent.
       const idempotent = override.idempotent ?? p.root === 'Query';
+      const fastDecode = (text: string) => fastDecodeEnvelope(text, op);
       const call = async (args: Record<string, unknown>, ctx: GatewayContext | undefined): Promise<unknown> => {
         const envelope = buildEnvelope(op, args, envelopeOptions); // once, outside the retries
         const stickyKey = ctx ? stickyKeyFor(resilience.sticky, ctx) : undefined;
         return policy.execute(
           async (instance, signal) => {
             const target = pinned ? pinnedUrls.get(instance.target)! : endpoint;
-            const { status, root } = await client.call({ endpoint: target, soapVersion: p.soapVersion, soapAction: p.soapAction, envelope, operation: p.name, signal });
+            const answer = await client.call({ endpoint: target, soapVersion: p.soapVersion, soapAction: p.soapAction, envelope, operation: p.name, signal, fastDecode });
+            const status = answer.status;
             // Decoded inside the attempt: a 503 without a Fault is retryable, a SOAP Fault is an answer (neither retried nor counted).
-            let decoded;
+            let decoded = answer.decoded;
             try {
-              decoded = decodeEnvelope(root, op);
+              decoded ??= decodeEnvelope(answer.root!, op);
             } catch (e) {
               // Decoding only reads upstream data: whatever fails in it is the answer's fault, never a gateway bug to mask.
               if (status < 200 || status >= 300) throw httpError(site, status);

@@ -221,7 +221,7 @@ export function parseXml(src: string, options: XmlParseOptions = {}): XmlElement
   return root;
 }
 
-function isNameLike(s: string): boolean {
+export function isNameLike(s: string): boolean {
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
     if (c === LT || c === DQ || c === SQ || c === 38 /* & */ || c === EQ || c === BANG || c === QMARK) return false;
