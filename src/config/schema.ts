@@ -126,8 +126,14 @@ export const configSchema = z
       }
       seen.set(s.name, i);
     });
-    for (const name of Object.keys(cfg.auth?.forward ?? {})) {
+    for (const [name, values] of Object.entries(cfg.auth?.forward ?? {})) {
       if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['auth', 'forward', name], message: `"${name}" is not a declared source` });
+      // A SOAP source gets the values as soap:Header elements named after the keys: they must be XML names.
+      else if (cfg.sources[seen.get(name)!]!.kind === 'soap') {
+        for (const key of Object.keys(values)) {
+          if (!/^[A-Za-z_][A-Za-z0-9._-]*$/.test(key)) ctx.addIssue({ code: 'custom', path: ['auth', 'forward', name, key], message: `"${key}" is not an XML element name (SOAP source "${name}" gets it as a soap:Header element): use letters, digits, . _ -` });
+        }
+      }
     }
     cfg.internalSources.forEach((name, i) => {
       if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['internalSources', i], message: `"${name}" is not a declared source` });

@@ -127,8 +127,15 @@ export const ERROR_CODES = {
     message: 'The identity provider is unavailable.',
     httpStatus: 503,
     exposeDetail: false,
-    description: 'The JWKS endpoint could not be fetched (down, timeout, invalid answer) and no cached key verifies the token. Not the client\'s fault: 503 with Retry-After.',
-    fix: 'Check auth.jwt.jwksUrl and the identity provider; keys already fetched keep working for auth.jwt.jwksMaxAgeMs.',
+    description: 'The JWKS endpoint could not be fetched (down, timeout, invalid answer) and no cached key verifies the token (keys fetched before count for auth.jwt.jwksMaxAgeMs plus auth.jwt.jwksStaleGraceMs). Not the client\'s fault: 503 with Retry-After.',
+    fix: 'Check auth.jwt.jwksUrl and the identity provider; keys already fetched keep working for auth.jwt.jwksMaxAgeMs + auth.jwt.jwksStaleGraceMs (1 h by default).',
+  },
+  AUTH_LOCKED_OUT: {
+    message: 'Too many invalid credentials from this address; try again later.',
+    httpStatus: 429,
+    exposeDetail: false,
+    description: 'auth.lockout: this client address sent auth.lockout.maxFailures invalid credentials (bad signature, unknown API key, malformed token...) within auth.lockout.windowMs, so its credentials are refused without being verified until the lockout ends. extensions.retryAfter and the Retry-After header say when. Anonymous requests and other addresses are unaffected.',
+    fix: 'Fix the client\'s credentials and wait extensions.retryAfter seconds. Behind a shared proxy or NAT all clients share one address: raise auth.lockout.maxFailures or set auth.lockout: false.',
   },
   MAX_DEPTH_LIMIT: {
     message: 'The query is nested too deeply.',

@@ -4,6 +4,7 @@ import type { CostAccount, GatewayContext } from '../context';
 import { CostCache } from '../policy/cost';
 import type { CostOptions } from '../policy/options';
 import { requestError } from './request-error';
+import { withExtension } from './result';
 
 /**
  * Static cost analysis before execution: an operation estimated above `cost.maxCost` is refused
@@ -21,7 +22,10 @@ export function useCostLimit(options: CostOptions & { exposeInResponse: boolean 
   };
   return {
     onExecute({ args, setResultAndStopExecution, extendContext }) {
-      const estimated = cacheFor(args.schema).estimate(args.document, args.operationName, args.variableValues);
+      // One cache lookup per request: the entry holds the estimate and the actual-cost plan.
+      const cache = cacheFor(args.schema);
+      const variant = cache.lookup(args.document, args.operationName, args.variableValues);
+      const estimated = variant.estimated;
       if (estimated > options.maxCost) {
         setResultAndStopExecution({ errors: [requestError('COST_LIMIT_EXCEEDED', { cost: { estimated, max: options.maxCost } })] });
         return;
@@ -31,13 +35,13 @@ export function useCostLimit(options: CostOptions & { exposeInResponse: boolean 
       return {
         onExecuteDone({ result, setResult }) {
           if (!('data' in result) && !('errors' in result)) return; // async iterables (incremental delivery): estimate only
-          account.actual = cacheFor(args.schema).actual(args.document, args.operationName, args.variableValues, result.data);
-          if (options.exposeInResponse) setResult({ ...result, extensions: { ...result.extensions, cost: account } });
+          account.actual = cache.actualOf(variant, args.document, args.operationName, args.variableValues, result.data);
+          if (options.exposeInResponse) setResult(withExtension(result, 'cost', account));
         },
       };
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const estimated = cacheFor(args.schema).estimate(args.document, args.operationName, args.variableValues);
+      const estimated = cacheFor(args.schema).lookup(args.document, args.operationName, args.variableValues).estimated;
       if (estimated > options.maxCost) {
         setResultAndStopExecution({ errors: [requestError('COST_LIMIT_EXCEEDED', { cost: { estimated, max: options.maxCost } })] } as never);
       }

@@ -1,4 +1,4 @@
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type ExecutionResult } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type ExecutionResult, type parse } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { checkOperationLimits } from '../policy/limits';
 import type { LimitsOptions } from '../policy/options';
@@ -11,6 +11,8 @@ import type { Identity } from '../policy/identity';
 const TOO_MANY_TOKENS = / \d+ tokens\. Parsing aborted\./;
 const SUGGESTION = /\s*Did you mean .*\?\s*$/;
 
+type ParseFn = typeof parse;
+
 /**
  * Operation limits, checked before validation and before any upstream call: tokens (the parser
  * stops at `maxTokens`), then depth, aliases and directives on the parsed document (memoised per
@@ -19,9 +21,13 @@ const SUGGESTION = /\s*Did you mean .*\?\s*$/;
  */
 export function useOperationLimits(options: LimitsOptions): Plugin {
   const verdicts = new WeakMap<DocumentNode, Error | null>();
-  return {
-    onParse({ parseFn, setParseFn }) {
-      setParseFn((source, parseOptions) => {
+  // Built once, not per request: the parse function with the token limit (per parse function it
+  // wraps, which is the same one every time) and the check after parse.
+  const limitedParsers = new WeakMap<ParseFn, ParseFn>();
+  const limited = (parseFn: ParseFn): ParseFn => {
+    let p = limitedParsers.get(parseFn);
+    if (!p) {
+      p = (source, parseOptions) => {
         try {
           return parseFn(source, { ...parseOptions, maxTokens: options.maxTokens });
         } catch (e) {
@@ -30,13 +36,22 @@ export function useOperationLimits(options: LimitsOptions): Plugin {
           }
           throw e;
         }
-      });
-      return ({ result, replaceParseResult }) => {
-        if (!result || result instanceof Error) return;
-        let verdict = verdicts.get(result);
-        if (verdict === undefined) verdicts.set(result, (verdict = checkOperationLimits(result, options) ?? null));
-        if (verdict) replaceParseResult(verdict);
       };
+      limitedParsers.set(parseFn, p);
+    }
+    return p;
+  };
+  const afterParse = ({ result, replaceParseResult }: { result: unknown; replaceParseResult: (r: DocumentNode | Error) => void }) => {
+    if (!result || result instanceof Error) return;
+    const document = result as DocumentNode;
+    let verdict = verdicts.get(document);
+    if (verdict === undefined) verdicts.set(document, (verdict = checkOperationLimits(document, options) ?? null));
+    if (verdict) replaceParseResult(verdict);
+  };
+  return {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn(limited(parseFn));
+      return afterParse;
     },
     onValidate({ addValidationRule }) {
       if (!options.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);

@@ -6,6 +6,7 @@ import { MemoryRateLimitStore, type BucketSpec, type RateLimitStore, type TakeRe
 import { RedisRateLimitStore } from '../policy/redis-rate-limit-store';
 import { remoteAddress } from './use-auth';
 import { requestError, requestOf } from './request-error';
+import { withExtension } from './result';
 
 export function createRateLimitStore(options: RateLimitOptions): RateLimitStore {
   return options.redis ? new RedisRateLimitStore(options.redis, options.keyPrefix, options.timeoutMs) : new MemoryRateLimitStore(options.maxKeys);
@@ -16,16 +17,19 @@ export function createRateLimitStore(options: RateLimitOptions): RateLimitStore 
  * API-key client id, or address for anonymous callers. Before execution the estimate is taken
  * from the bucket (refused with 429 RATE_LIMITED + Retry-After when it does not fit); after
  * execution the difference to the actual cost is refunded. Responses carry `RateLimit-Limit`,
- * `RateLimit-Remaining`, `RateLimit-Reset`. A store failure follows `onStoreError`, is logged
+ * `RateLimit-Remaining`, `RateLimit-Reset` (through `extensions.http.headers`, which yoga and the
+ * fast path turn into response headers). A store failure follows `onStoreError`, is logged
  * (once per outage) and never crashes a request.
  */
 export function useRateLimit(options: RateLimitOptions, logger: Logger, store: RateLimitStore = createRateLimitStore(options)): Plugin & { store: RateLimitStore } {
   const bucket: BucketSpec = { capacity: options.budget, windowMs: options.windowMs };
   let storeDown = false;
+  const limit = String(options.budget);
+  // Lower-case names: what yoga's Headers send, and what the fast path writes as is.
   const rateLimitHeaders = (outcome: TakeResult): Record<string, string> => ({
-    'RateLimit-Limit': String(options.budget),
-    'RateLimit-Remaining': String(outcome.remaining),
-    'RateLimit-Reset': String(Math.ceil(outcome.resetMs / 1000)),
+    'ratelimit-limit': limit,
+    'ratelimit-remaining': String(outcome.remaining),
+    'ratelimit-reset': String(Math.ceil(outcome.resetMs / 1000)),
   });
 
   const keyOf = (ctx: GatewayContext & { request?: Request }): string => {
@@ -86,8 +90,9 @@ export function useRateLimit(options: RateLimitOptions, logger: Logger, store: R
             const r = result as { extensions?: Record<string, unknown> };
             const finish = (last: TakeResult) => {
               if (account) account.remaining = last.remaining;
-              const http = (r.extensions?.http ?? {}) as { headers?: Record<string, string> };
-              setResult({ ...r, extensions: { ...r.extensions, http: { ...http, headers: { ...http.headers, ...rateLimitHeaders(last) } } } } as never);
+              const headers = rateLimitHeaders(last);
+              const http = r.extensions?.http as { headers?: Record<string, string> } | undefined;
+              setResult(withExtension(r, 'http', http ? Object.assign({}, http, { headers: Object.assign({}, http.headers, headers) }) : { headers }) as never);
             };
             const actual = account?.actual;
             if (actual === undefined || actual >= estimated) return finish(outcome);

@@ -1,7 +1,8 @@
+import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { TrustedDocumentsOptions } from '../policy/options';
-import { sha256Hex } from '../policy/api-keys';
 import type { TrustedDocuments } from '../policy/trusted-documents';
+import { FAST_PATH_PARAMS, type FastPathInit } from '../server/fast-path';
 import { requestError } from './request-error';
 
 /**
@@ -10,6 +11,10 @@ import { requestError } from './request-error';
  * its sha256 is in the manifest (or `allowArbitrary`). Applies to HTTP requests.
  */
 export function useTrustedDocuments(options: TrustedDocumentsOptions, docs: TrustedDocuments): Plugin {
+  // A text whose sha256 is in the manifest is one of the manifest's texts: a set lookup, no hashing per request.
+  const texts = new Set(docs.byId.values());
+  const trusted = (query: unknown) => options.allowArbitrary || (typeof query === 'string' && texts.has(query));
+  const notInList = (): ExecutionResult => ({ errors: [requestError('PERSISTED_QUERY_NOT_IN_LIST')] });
   return {
     onParams({ params, setParams, setResult: setYogaResult }) {
       // yoga's own params check runs after this hook and would answer BAD_REQUEST for a request
@@ -31,10 +36,9 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions, docs: Trus
         setParams({ ...rest, query });
         return;
       }
-      if (options.allowArbitrary) return;
-      if (typeof params.query !== 'string' || !docs.hashes.has(sha256Hex(params.query))) {
-        setResult({ errors: [requestError('PERSISTED_QUERY_NOT_IN_LIST')] } as never);
-      }
+      if (!trusted(params.query)) setResult(notInList());
     },
-  };
+    // The fast path only takes `{ query, variables?, operationName? }`: ids go to yoga (above).
+    [FAST_PATH_PARAMS]: (init: FastPathInit) => (trusted(init.params.query) ? undefined : notInList()),
+  } as Plugin;
 }

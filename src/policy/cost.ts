@@ -234,6 +234,8 @@ class Walk {
         if (!def) continue;
         const info = fieldInfo(this.schema, def);
         const children = sel.selectionSet ? this.plan(info.named, sel.selectionSet, visiting) : undefined;
+        // A free field with nothing costly below it (scalars, mostly) adds nothing: not walked.
+        if (info.weight === 0 && !children?.length) continue;
         out.push({ key: sel.alias?.value ?? sel.name.value, weight: info.weight, ...(children?.length ? { children } : {}) });
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         const t = sel.typeCondition ? this.schema.getType(sel.typeCondition.name.value) : parent;
@@ -269,7 +271,9 @@ function literal(node: ValueNode, variables: Readonly<Record<string, unknown>>, 
 
 /**
  * Estimates cached per document (WeakMap: they live as long as yoga's parse cache keeps the
- * document), per operation name and per value of the variables the estimate depends on.
+ * document), per operation name and per value of the variables the estimate depends on. One
+ * cache per schema (per view). `lookup` once per request; the actual-cost plan is compiled once
+ * per entry.
  */
 export class CostCache {
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, { variablesUsed: string[]; variants: Map<string, CostVariant> }>>();
@@ -280,17 +284,22 @@ export class CostCache {
   ) {}
 
   estimate(document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> | null | undefined): number {
-    return this.variant(document, operationName, variables).estimated;
+    return this.lookup(document, operationName, variables).estimated;
   }
 
   /** The actual cost of `data`, with the plan compiled once per document/operation/variables. */
   actual(document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> | null | undefined, data: unknown): number {
-    const v = this.variant(document, operationName, variables);
+    return this.actualOf(this.lookup(document, operationName, variables), document, operationName, variables, data);
+  }
+
+  /** `actual` for the entry `lookup` returned for the same document/operation/variables. */
+  actualOf(v: CostVariant, document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> | null | undefined, data: unknown): number {
     v.plan ??= compileActualPlan(this.schema, document, { variables, operationName, defaultListSize: this.defaultListSize });
     return actualCost(v.plan, data);
   }
 
-  private variant(document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> | null | undefined): CostVariant {
+  /** The cache entry (estimate, actual-cost plan) of this document/operation/variables. */
+  lookup(document: DocumentNode, operationName: string | null | undefined, variables: Readonly<Record<string, unknown>> | null | undefined): CostVariant {
     let perOp = this.byDocument.get(document);
     if (!perOp) this.byDocument.set(document, (perOp = new Map()));
     const opKey = operationName ?? '';
@@ -307,8 +316,8 @@ export class CostCache {
   }
 }
 
-interface CostVariant {
-  estimated: number;
+export interface CostVariant {
+  readonly estimated: number;
   plan?: ActualPlan[];
 }
 

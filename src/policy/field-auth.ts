@@ -8,6 +8,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
+import { BATCH, batchFormOf, type BatchResolver } from '../engine/batched';
 import { GatewayError, StartupError, type Problem } from '../errors/gateway-error';
 import type { GatewayContext } from '../context';
 import { directiveArgs } from './directives';
@@ -49,17 +50,32 @@ export function applyFieldAuthorization(schema: GraphQLSchema, policies: Readonl
 
 function wrapField(field: GraphQLField<unknown, unknown>, typeName: string, rules: FieldRule[]): void {
   const where = { typeName, fieldName: field.name };
-  const decide = (identity: Identity | undefined) => {
+  const verdictOf = (identity: Identity | undefined) => {
     for (const rule of rules) {
       const verdict = rule(identity, where);
-      if (verdict) throw new GatewayError(verdict);
+      if (verdict) return verdict;
     }
+    return undefined;
+  };
+  const decide = (identity: Identity | undefined) => {
+    const verdict = verdictOf(identity);
+    if (verdict) throw new GatewayError(verdict);
   };
   const resolve = (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, GatewayContext>;
   field.resolve = (source, args, ctx: unknown, info) => {
     decide((ctx as GatewayContext).identity);
     return resolve(source, args, ctx as GatewayContext, info);
   };
+  // A resolver with a batch form (@link) keeps one, with the same rule: the breadth-first engine
+  // (src/engine/batched.ts) then still resolves a level's parents in one call. The rule depends on
+  // the caller only, so it is decided once per level; a refusal is one error per parent, as above.
+  const batch = batchFormOf(resolve);
+  if (batch) {
+    (field.resolve as { [BATCH]?: BatchResolver })[BATCH] = (parents, args, ctx, info) => {
+      const verdict = verdictOf((ctx as GatewayContext).identity);
+      return verdict ? parents.map(() => new GatewayError(verdict)) : batch(parents, args, ctx, info);
+    };
+  }
   if (field.subscribe) {
     const subscribe = field.subscribe as GraphQLFieldResolver<unknown, GatewayContext>;
     field.subscribe = (source, args, ctx: unknown, info) => {

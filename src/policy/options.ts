@@ -38,6 +38,12 @@ const jwtSchema = z
     jwksCooldownMs: z.number().int().nonnegative().default(30_000),
     /** How long a fetched JWKS is used before it is fetched again. @default 600000 */
     jwksMaxAgeMs: z.number().int().positive().default(600_000),
+    /**
+     * When the JWKS endpoint cannot be reached after `jwksMaxAgeMs`, the keys fetched before keep
+     * verifying tokens for this long more (stale-if-error); past it, AUTH_PROVIDER_UNAVAILABLE.
+     * 0 = no grace. @default 3600000 (1 h)
+     */
+    jwksStaleGraceMs: z.number().int().nonnegative().default(3_600_000),
     /** Claim holding scopes: `scope` (space-separated string), `scp`, or a nested path `realm_access.roles`. @default 'scope' */
     scopesClaim: z.string().default('scope'),
     /** Claim holding roles (array or space-separated). @default 'roles' */
@@ -62,6 +68,18 @@ const apiKeySchema = z
   })
   .strict();
 
+/** Per-address lockout after repeated invalid credentials (`auth.lockout`). */
+export const lockoutOptionsSchema = z
+  .object({
+    /** Invalid credentials (bad signature, unknown key, malformed token...) from one address before it is locked out. @default 10 */
+    maxFailures: z.number().int().positive().default(10),
+    /** Window the failures are counted in, and how long a lockout lasts. @default 60000 */
+    windowMs: z.number().int().positive().default(60_000),
+    /** Most addresses tracked in memory (least recently used go first). @default 10000 */
+    maxAddresses: z.number().int().positive().default(10_000),
+  })
+  .strict();
+
 export const authOptionsSchema = z
   .object({
     /** Refuse every request without valid credentials (401). Otherwise callers without credentials are anonymous and field rules decide. @default false */
@@ -80,6 +98,13 @@ export const authOptionsSchema = z
     forward: z.record(z.string(), z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), forwardValue)).default({}),
     /** Most verified tokens kept (each until its `exp`). @default 10000 */
     tokenCacheSize: z.number().int().nonnegative().default(10_000),
+    /**
+     * After `maxFailures` invalid credentials within `windowMs` from one client address, that
+     * address's credentialed requests get 429 AUTH_LOCKED_OUT (with Retry-After) without being
+     * verified, for `windowMs` from the failure that locked it. `false` switches it off.
+     * @default { maxFailures: 10, windowMs: 60000, maxAddresses: 10000 }
+     */
+    lockout: z.union([z.literal(false), lockoutOptionsSchema]).default(() => lockoutOptionsSchema.parse({})),
   })
   .strict();
 
@@ -147,6 +172,7 @@ export const trustedDocumentsOptionsSchema = z
 
 export type AuthOptions = z.output<typeof authOptionsSchema>;
 export type JwtOptions = NonNullable<AuthOptions['jwt']>;
+export type LockoutOptions = z.output<typeof lockoutOptionsSchema>;
 export type LimitsOptions = z.output<typeof limitsOptionsSchema>;
 export type CostOptions = z.output<typeof costOptionsSchema>;
 export type RateLimitOptions = z.output<typeof rateLimitOptionsSchema>;

@@ -65,10 +65,13 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   take(key: string, cost: number, bucket: BucketSpec): TakeResult {
     const nowMs = this.now();
-    const b = this.buckets.get(key);
+    const b = this.buckets.get(key); // marks it recently used
     const tokens = b ? refill(b.tokens, b.lastMs, nowMs, bucket) : bucket.capacity;
     const { tokens: after, result } = takeFrom(tokens, cost, bucket);
-    this.buckets.set(key, { tokens: after, lastMs: nowMs });
+    if (b) {
+      b.tokens = after;
+      b.lastMs = nowMs;
+    } else this.buckets.set(key, { tokens: after, lastMs: nowMs });
     return result;
   }
 

@@ -12,6 +12,9 @@ import type { BuiltView } from '../clients/build-views';
 import { createPolicyPlugins } from '../plugins';
 import { GatewayError } from '../errors/gateway-error';
 import { claimAt } from '../policy/identity';
+import { loadTrustedDocuments } from '../policy/trusted-documents';
+import { CONNECTION_AUTH, type ConnectionAuth } from '../plugins/use-auth';
+import { wsTrustedDocuments } from './ws-trusted-documents';
 import { createFastPath, fastPathAllowed } from './fast-path';
 import { graphiqlOptions, renderGraphiQL } from './graphiql';
 
@@ -110,19 +113,52 @@ export function createEndpoint(
     }),
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  const ws = useServer<Record<string, unknown>, { request: { headers: Record<string, string | string[] | undefined> } }>(
+  // graphql-ws. Credentials are checked once, in connection_init (onConnect): refused credentials
+  // close the socket with 4403 "Forbidden" (graphql-ws's own code for a refused connection), a
+  // locked-out address with 4429, an unreachable identity provider with 1013 "Try Again Later".
+  // A socket authenticated with a JWT is closed with 4403 when the token expires.
+  const connectionAuth = plugins.map((p) => (p as { [CONNECTION_AUTH]?: ConnectionAuth })[CONNECTION_AUTH]).find((f) => typeof f === 'function');
+  // Trusted documents: use-trusted-documents works in yoga's HTTP onParams, which never runs here.
+  const trusted = config.trustedDocuments ? wsTrustedDocuments(config.trustedDocuments, loadTrustedDocuments(config.trustedDocuments.manifest, config.baseDir)) : undefined;
+  const ws = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
     {
       connectionInitWaitTimeout: 3_000,
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onConnect: async (ctx) => {
+        if (!connectionAuth) return true;
+        const { socket, request } = ctx.extra;
+        try {
+          const { expiresAtMs } = await connectionAuth(ctx.connectionParams, request.socket.remoteAddress, ctx.extra);
+          if (expiresAtMs !== undefined) closeAtExpiry(socket, expiresAtMs);
+          return true;
+        } catch (e) {
+          const code = e instanceof GatewayError ? e.code : undefined;
+          if (code === 'AUTH_PROVIDER_UNAVAILABLE') socket.close(1013, 'Try again later');
+          else if (code === 'AUTH_LOCKED_OUT') socket.close(4429, 'Too many invalid credentials');
+          else if (code !== 'UNAUTHENTICATED') {
+            logger.error('graphql-ws: authentication failed unexpectedly', { error: String((e as Error)?.stack ?? e) });
+            socket.close(4500, 'Internal server error');
+          }
+          return false; // graphql-ws closes with 4403 "Forbidden" (a no-op when closed above)
+        }
+      },
       // Subscriptions go through the same enveloped pipeline as HTTP: auth, limits, cost, masking.
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, received) => {
+        let payload = received as WsSubscribePayloadLike;
+        if (trusted) {
+          const resolved = trusted(payload);
+          if (resolved instanceof GatewayError) return [resolved];
+          payload = resolved;
+        }
         const headers = new Headers();
         for (const [k, v] of Object.entries(ctx.extra.request.headers)) if (typeof v === 'string') headers.set(k, v);
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           params: payload,
           requestHeaders: headers,
+          // The client address, as HTTP passes it (anonymous callers' rate-limit bucket).
+          remoteAddress: ctx.extra.request.socket.remoteAddress,
         });
         let document;
         try {
@@ -153,6 +189,27 @@ export function createEndpoint(
     wss,
     ws,
   };
+}
+
+type WsSubscribePayloadLike = Parameters<ReturnType<typeof wsTrustedDocuments>>[0];
+
+/** setTimeout's longest delay (about 24.8 days); longer waits are re-armed. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Closes a graphql-ws socket with 4403 when its credentials expire. */
+function closeAtExpiry(socket: WebSocket, atMs: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const wait = atMs - Date.now();
+    if (wait <= 0) {
+      socket.close(4403, 'Token expired');
+      return;
+    }
+    timer = setTimeout(arm, Math.min(wait, MAX_TIMER_MS));
+    timer.unref();
+  };
+  socket.once('close', () => clearTimeout(timer));
+  arm();
 }
 
 interface EnvelopedRoot {

@@ -14,7 +14,14 @@ const UT_PROFILE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-user
 export interface EnvelopeOptions {
   soapHeaders: readonly string[];
   security?: { username: string; password: string; passwordType: 'PasswordText' | 'PasswordDigest' } | undefined;
+  /** Element that carries the caller's identity (`auth.forward`). @default { element: 'Identity', namespace: IDENTITY_NS } */
+  identityHeader?: { element?: string | undefined; namespace?: string | undefined } | undefined;
 }
+
+/** Default namespace of the identity header block (`<sy:Identity xmlns:sy="urn:switchyard:identity">`). */
+export const IDENTITY_NS = 'urn:switchyard:identity';
+/** XML names the identity header may use (ASCII NCName). */
+export const XML_NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 
 class Writer {
   out = '';
@@ -132,8 +139,28 @@ function securityHeader(s: NonNullable<EnvelopeOptions['security']>, envPrefix: 
   return `<wsse:Security xmlns:wsse="${WSSE}" xmlns:wsu="${WSU}" ${envPrefix}:mustUnderstand="1"><wsse:UsernameToken><wsse:Username>${escapeXml(s.username)}</wsse:Username><wsse:Password Type="${UT_PROFILE}#${s.passwordType}">${escapeXml(password)}</wsse:Password>${extra}</wsse:UsernameToken></wsse:Security>`;
 }
 
-/** Builds the request envelope for one call. */
-export function buildEnvelope(op: ROperation, args: Record<string, unknown>, options: EnvelopeOptions): string {
+/**
+ * The caller's identity (`auth.forward.<source>`, from ctx.upstreamHeaders) as one soap:Header
+ * block: `<sy:Identity xmlns:sy="urn:switchyard:identity"><sy:x-user-id>42</sy:x-user-id></sy:Identity>`.
+ * Values are XML-escaped; an empty value (the caller has no such claim) leaves its element out, a
+ * caller with none (anonymous) gets no block. Not mustUnderstand: a service that does not read it
+ * ignores it.
+ */
+export function identityHeader(values: Readonly<Record<string, string>> | undefined, options: EnvelopeOptions['identityHeader']): string {
+  if (!values) return '';
+  let children = '';
+  for (const [name, value] of Object.entries(values)) {
+    // Names are checked at start-up (config); a name that is no XML name is never written.
+    if (value === '' || !XML_NCNAME.test(name)) continue;
+    children += `<sy:${name}>${escapeXml(value)}</sy:${name}>`;
+  }
+  if (!children) return '';
+  const element = options?.element ?? 'Identity';
+  return `<sy:${element} xmlns:sy="${escapeXml(options?.namespace ?? IDENTITY_NS)}">${children}</sy:${element}>`;
+}
+
+/** Builds the request envelope for one call; `identity`: the caller's `auth.forward` values for this source. */
+export function buildEnvelope(op: ROperation, args: Record<string, unknown>, options: EnvelopeOptions, identity?: Readonly<Record<string, string>>): string {
   const p = op.plan;
   const w = new Writer(p.encoded);
   const wrapper = p.input.wrapper;
@@ -159,5 +186,6 @@ export function buildEnvelope(op: ROperation, args: Record<string, unknown>, opt
   let header = w.out;
   for (const h of options.soapHeaders) header += h;
   if (options.security) header += securityHeader(options.security, 'soap');
+  header += identityHeader(identity, options.identityHeader);
   return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${envNs}"${w.declarations()}>${header ? `<soap:Header>${header}</soap:Header>` : ''}<soap:Body>${body}</soap:Body></soap:Envelope>`;
 }

@@ -79,7 +79,7 @@ export const soapAdapter = {
     };
 
     const linked = linkPlan(plan);
-    const envelopeOptions = { soapHeaders: options.soapHeaders, security: options.security };
+    const envelopeOptions = { soapHeaders: options.soapHeaders, security: options.security, identityHeader: options.identityHeader };
     const resolvers: ResolverMap = {};
     for (const op of linked.values()) {
       const p = op.plan;
@@ -92,7 +92,8 @@ export const soapAdapter = {
       const idempotent = override.idempotent ?? p.root === 'Query';
       const fastDecode = (text: string) => fastDecodeEnvelope(text, op);
       const call = async (args: Record<string, unknown>, ctx: GatewayContext | undefined): Promise<unknown> => {
-        const envelope = buildEnvelope(op, args, envelopeOptions); // once, outside the retries
+        // Once, outside the retries; the caller's identity (auth.forward) goes into the soap:Header.
+        const envelope = buildEnvelope(op, args, envelopeOptions, ctx?.upstreamHeaders?.[options.name]);
         const stickyKey = ctx ? stickyKeyFor(resilience.sticky, ctx) : undefined;
         return policy.execute(
           async (instance, signal) => {

@@ -36,6 +36,18 @@ export const soapOptionsSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The soap:Header block carrying the caller's identity when `auth.forward` names this source:
+     * `<sy:{element} xmlns:sy="{namespace}">` with one `<sy:{name}>value</sy:{name}>` per forwarded value.
+     * @default { element: 'Identity', namespace: 'urn:switchyard:identity' }
+     */
+    identityHeader: z
+      .object({
+        element: z.string().regex(/^[A-Za-z_][A-Za-z0-9._-]*$/, 'must be an XML name (letters, digits, . _ -)').default('Identity'),
+        namespace: z.string().min(1).default('urn:switchyard:identity'),
+      })
+      .strict()
+      .optional(),
     /** Per-operation overrides: `{ GetStock: { type: 'query', field: 'stock' } }`. */
     operations: z
       .record(z.string(), z.object({ type: z.enum(['query', 'mutation']).optional(), field: graphqlName.optional() }).strict())
