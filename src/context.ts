@@ -41,6 +41,20 @@ export interface CostAccount {
 
 const NEVER_ABORTED = new AbortController().signal;
 
+/**
+ * The request's own abort signal (a LiteAbort from the HTTP front), under a symbol of the context.
+ * The adapters listen on it through `requestSignal`: cheaper than the real AbortSignal that
+ * `ctx.signal` then only becomes when something reads it.
+ */
+export const REQUEST_ABORT = Symbol.for('switchyard.requestAbort');
+
+/** The signal adapters pass to their upstream calls: the request's own, else `ctx.signal`. */
+export function requestSignal(ctx: GatewayContext | undefined): AbortSignal {
+  if (!ctx) return NEVER_ABORTED;
+  const lite = (ctx as { [REQUEST_ABORT]?: { signal: AbortSignal } })[REQUEST_ABORT];
+  return lite ? lite.signal : (ctx.signal ?? NEVER_ABORTED);
+}
+
 export function createContext(init: Partial<GatewayContext> = {}): GatewayContext {
   return {
     signal: init.signal ?? NEVER_ABORTED,

@@ -37,7 +37,10 @@ export function useRateLimit(options: RateLimitOptions, logger: Logger, store: R
     if (identity && identity.kind !== 'anonymous') return identity.rateLimitKey;
     const request = requestOf(ctx);
     if (options.trustForwardedFor) {
-      const xff = request?.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+      // The right-most address is the one your proxy saw; the ones before it are whatever the
+      // client wrote (rotating them must not buy a fresh budget).
+      const list = request?.headers.get('x-forwarded-for');
+      const xff = list ? list.slice(list.lastIndexOf(',') + 1).trim() : undefined;
       if (xff) return `ip:${xff}`;
     }
     return identity?.rateLimitKey ?? `ip:${remoteAddress(ctx) ?? 'unknown'}`;

@@ -156,7 +156,7 @@ export const rateLimitOptionsSchema = z
     timeoutMs: z.number().int().positive().default(50),
     /** When the store cannot be reached: let requests through ('open') or refuse them ('closed'). @default 'open' */
     onStoreError: z.enum(['open', 'closed']).default('open'),
-    /** Key anonymous callers by the first `x-forwarded-for` address (only behind a proxy you trust). @default false */
+    /** Key anonymous callers by the last `x-forwarded-for` address, the one your proxy appended (only behind one proxy you trust). @default false */
     trustForwardedFor: z.boolean().default(false),
   })
   .strict();

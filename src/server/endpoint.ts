@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from '../adapters/types';
 import type { SwitchyardConfig } from '../config/schema';
-import type { GatewayContext } from '../context';
+import { REQUEST_ABORT, type GatewayContext } from '../context';
 import type { BuiltView } from '../clients/build-views';
 import { createPolicyPlugins } from '../plugins';
 import { GatewayError } from '../errors/gateway-error';
@@ -104,13 +104,18 @@ export function createEndpoint(
       error: (...a: unknown[]) => logger.error(a.map((x) => String((x as Error)?.stack ?? x)).join(' ')),
     },
     plugins,
-    context: ({ request }: { request?: Request }) => ({
-      signal: request?.signal ?? new AbortController().signal,
+    // (Typed as GatewayContext: for the fast path, `signal` is added as a getter once the context is built.)
+    context: ({ request }: { request?: Request }): GatewayContext => ({
+      // The fast path's request carries its LiteAbort: the adapters use that, and `signal` (a
+      // getter) becomes a real AbortSignal only if something reads it.
+      ...(request && REQUEST_ABORT in request
+        ? { [REQUEST_ABORT]: (request as unknown as Record<symbol, unknown>)[REQUEST_ABORT] }
+        : { signal: request?.signal ?? new AbortController().signal }),
       requestHeaders: request?.headers ?? new Headers(),
       loaders: new Map(),
       // Subscriptions (no request) live as long as the client wants; queries get the deadline.
       ...(request ? { deadline: Date.now() + root.server.requestDeadlineMs } : {}),
-    }),
+    }) as GatewayContext,
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   // graphql-ws. Credentials are checked once, in connection_init (onConnect): refused credentials

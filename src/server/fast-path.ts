@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { REQUEST_ABORT } from '../context';
+import type { LiteAbort } from '../util/lite-abort';
 import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '../adapters/types';
@@ -47,7 +49,27 @@ export interface FastPathInit {
   remoteAddress: string | undefined;
 }
 
-/** The fast path's stand-in for a fetch Request: what plugins read of one. */
+/**
+ * The fast path's stand-in for a fetch Request: what plugins read of one. `signal` is a real
+ * AbortSignal made on first read; the request's own LiteAbort rides along under REQUEST_ABORT
+ * (the endpoint's context passes it to the adapters, src/context.ts).
+ */
+class FastRequest implements FastPathRequest {
+  readonly method = 'POST' as const;
+  readonly [REQUEST_ABORT]: LiteAbort;
+  constructor(
+    readonly headers: Headers,
+    abort: LiteAbort,
+    readonly url: string,
+  ) {
+    this[REQUEST_ABORT] = abort;
+  }
+  get signal(): AbortSignal {
+    return this[REQUEST_ABORT].toAbortSignal();
+  }
+}
+
+/** What plugins read of the fast path's request. */
 export interface FastPathRequest {
   headers: Headers;
   signal: AbortSignal;
@@ -171,7 +193,7 @@ export function createFastPath<TCtx extends object>(
   yoga: YogaServerInstance<Record<string, unknown>, TCtx>,
   logger: Logger,
   plugins: readonly object[] = [],
-): (req: IncomingMessage, body: Buffer, signal: AbortSignal) => Promise<FastAnswer | undefined> {
+): (req: IncomingMessage, body: Buffer, abort: LiteAbort) => Promise<FastAnswer | undefined> {
   const envelop = yoga.getEnveloped;
   const resultHooks = plugins.map(resultHookOf).filter((h): h is FastPathResultHook => Boolean(h));
   const paramsHooks = plugins.map(paramsHookOf).filter((h): h is FastPathParamsHook => Boolean(h));
@@ -190,7 +212,7 @@ export function createFastPath<TCtx extends object>(
     return refusal;
   }
 
-  return async (req, body, signal) => {
+  return async (req, body, abort) => {
     const ct = req.headers['content-type'];
     if (!ct || !ct.startsWith('application/json')) return undefined;
     if (ct.length > 16 && !/^application\/json\s*;\s*charset=utf-8\s*$/i.test(ct)) return undefined;
@@ -199,7 +221,7 @@ export function createFastPath<TCtx extends object>(
     const params = readParams(body);
     if (!params) return undefined;
 
-    const request: FastPathRequest = { headers: new HeadersView(req.headers) as unknown as Headers, signal, method: 'POST', url: req.url ?? '' };
+    const request = new FastRequest(new HeadersView(req.headers) as unknown as Headers, abort, req.url ?? '');
     const init: FastPathInit = { request, params, remoteAddress: req.socket.remoteAddress };
     if (paramsHooks.length) {
       let refusal = runParamsHooks(init);
@@ -226,6 +248,10 @@ export function createFastPath<TCtx extends object>(
     try {
       contextValue = contextFactory();
       if (isThenable(contextValue)) contextValue = await contextValue;
+      // ctx.signal for resolvers: a real AbortSignal, made on first read (the adapters use the LiteAbort).
+      if (contextValue && typeof contextValue === 'object' && !('signal' in contextValue)) {
+        Object.defineProperty(contextValue, 'signal', { get: () => abort.toAbortSignal(), enumerable: true, configurable: true });
+      }
       const result = (await execute({
         schema,
         document,

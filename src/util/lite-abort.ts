@@ -5,9 +5,11 @@
  * consumers use: `aborted`, `reason`, `addEventListener('abort', fn, { once })`,
  * `removeEventListener`, `throwIfAborted()` (undici accepts any object with addEventListener).
  *
- * It never leaves the adapters: the request-level `ctx.signal` stays a real AbortSignal, so
- * resolvers can hand it to fetch().
+ * The HTTP front also makes one per request; `ctx.signal` stays a real AbortSignal for resolvers
+ * (made on first read, see src/context.ts `requestSignal`), while the adapters listen on this one.
  */
+import { setMaxListeners } from 'node:events';
+
 type Listener = (this: unknown, ev: { type: 'abort' }) => void;
 
 export class LiteAbort {
@@ -15,6 +17,22 @@ export class LiteAbort {
   reason: unknown = undefined;
   onabort: Listener | null = null;
   #listeners: Listener[] | null = null;
+  #real: AbortController | null = null;
+
+  /**
+   * A real AbortSignal that follows this one, made on first use (for code that needs the real
+   * thing: fetch(), AbortSignal.any(), yoga's Request). Its max-listeners warning is off: every
+   * upstream call of a request may listen on it.
+   */
+  toAbortSignal(): AbortSignal {
+    if (this.#real === null) {
+      const ac = (this.#real = new AbortController());
+      setMaxListeners(0, ac.signal);
+      if (this.aborted) ac.abort(this.reason);
+      else this.addEventListener('abort', () => ac.abort(this.reason));
+    }
+    return this.#real.signal;
+  }
 
   /** `this` typed as an AbortSignal for the consumers' signatures (structurally what they use). */
   get signal(): AbortSignal {

@@ -28,6 +28,13 @@ afterAll(async () => {
 beforeEach(reset);
 
 describe('client-facing layer: @resolveTo, @link, resolvers/', () => {
+  it('ctx.signal is a real AbortSignal for hand-written resolvers (on the fast path too)', async () => {
+    expect(gw.gateway.fastPath).toBe(true);
+    const { body } = await gw.query('{ signalKind }');
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ signalKind: 'AbortSignal, aborted: false' });
+  });
+
   it('@resolveTo reshapes a source field (args template + result path)', async () => {
     const { body } = await gw.query('{ people(first: 2) { id name } }');
     expect(body.errors).toBeUndefined();

@@ -72,6 +72,31 @@ describe('per-client budget (memory store)', () => {
   });
 });
 
+describe('anonymous callers behind a trusted proxy (trustForwardedFor)', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await start({ budget: 10, windowMs: 60_000, trustForwardedFor: true });
+  });
+  afterAll(() => gw?.close());
+
+  it('keys by the last X-Forwarded-For address (the proxy\'s), so client-written addresses buy no fresh budget', async () => {
+    const remaining: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      // The client rotates what it writes; the proxy appends the same real address.
+      const res = await gw.query(Q5, undefined, { 'x-forwarded-for': `10.0.0.${i}, 203.0.113.7` });
+      expect(res.status).toBe(200);
+      remaining.push(res.headers.get('ratelimit-remaining')!);
+    }
+    expect(remaining).toEqual(['5', '0']);
+    const refused = await gw.query(Q5, undefined, { 'x-forwarded-for': '10.0.0.99, 203.0.113.7' });
+    expect(refused.status).toBe(429);
+    // Another real client (another address appended by the proxy) has its own budget.
+    const other = await gw.query(Q5, undefined, { 'x-forwarded-for': '10.0.0.0, 198.51.100.9' });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('ratelimit-remaining')).toBe('5');
+  });
+});
+
 describe('shared budget in Redis', () => {
   const skip = requireRedisOrSkip();
   let redis: TestRedis;

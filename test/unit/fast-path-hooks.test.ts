@@ -1,3 +1,4 @@
+import { LiteAbort } from '../../src/util/lite-abort';
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { buildSchema } from 'graphql';
@@ -19,7 +20,7 @@ function post(headers: Record<string, string>): IncomingMessage {
   return { headers: { 'content-type': 'application/json', ...headers }, url: '/graphql', socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
 }
 const run = (fp: ReturnType<typeof fastPathWith>, headers: Record<string, string> = {}) =>
-  fp(post(headers), Buffer.from(JSON.stringify({ query: '{ hello }' })), new AbortController().signal);
+  fp(post(headers), Buffer.from(JSON.stringify({ query: '{ hello }' })), new LiteAbort());
 
 describe('fastPathAllowed', () => {
   it('a yoga HTTP hook turns the fast path off unless the plugin offers its fast-path form', () => {

@@ -5,6 +5,7 @@ import { grpcInstances, type GrpcSourceOptions } from './options';
 import type { Logger } from '../types';
 import type { Identity } from '../../policy/identity';
 import { silentLogger } from '../../observability/logger';
+import { requestSignal, type GatewayContext } from '../../context';
 import { createUpstreamPolicy, RESILIENCE_DEFAULTS, stickyKeyFor, type Instance, type UpstreamPolicy } from '../../resilience';
 import { badResponse, toGatewayError } from './errors';
 import { REFLECTION_PATHS, ReflectionRequest, ReflectionResponse, fileInfo, type ReflectionRequestMsg, type ReflectionResponseMsg } from './reflection';
@@ -159,7 +160,6 @@ function reflectOnce(client: grpc.Client, path: string, metadata: grpc.Metadata,
   });
 }
 
-const NEVER_ABORTED = new AbortController().signal;
 const HEALTH_CHECK_PATH = '/grpc.health.v1.Health/Check';
 
 /** grpc.health.v1.HealthCheckRequest { string service = 1; } */
@@ -281,7 +281,7 @@ export function createGrpcClient(options: GrpcSourceOptions, baseDir: string, lo
       const key = stickyKey(ctx);
       return policy.execute((instance, signal, info) => unaryOnce(channelOf(instance), spec, req, metadata, signal, info.deadline), {
         idempotent: spec.idempotent ?? false,
-        signal: ctx.signal ?? NEVER_ABORTED,
+        signal: requestSignal(ctx as GatewayContext),
         operation: spec.operation,
         ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
         ...(key !== undefined ? { stickyKey: key } : {}),
@@ -293,6 +293,7 @@ export function createGrpcClient(options: GrpcSourceOptions, baseDir: string, lo
       // Streams carry no deadline: a subscription lives until the client or upstream ends it.
       // They take an instance from the balancer but no retries (a restarted stream would replay events).
       const client = channelOf(policy.choose(stickyKey(ctx)));
+      const streamSignal = ctx.signal ? requestSignal(ctx as GatewayContext) : undefined;
       const call = client.makeServerStreamRequest(spec.path, spec.serialize, spec.deserialize, req, metadataFor(ctx), {});
       const HIGH_WATER = 64;
       const buffer: unknown[] = [];
@@ -304,7 +305,7 @@ export function createGrpcClient(options: GrpcSourceOptions, baseDir: string, lo
 
       const finish = () => {
         done = true;
-        ctx.signal?.removeEventListener('abort', cancel);
+        streamSignal?.removeEventListener('abort', cancel);
         while (waiting.length) {
           const w = waiting.shift()!;
           if (failure && buffer.length === 0) {
@@ -350,7 +351,7 @@ export function createGrpcClient(options: GrpcSourceOptions, baseDir: string, lo
       call.on('end', () => {
         if (!done) finish();
       });
-      ctx.signal?.addEventListener('abort', cancel, { once: true });
+      streamSignal?.addEventListener('abort', cancel, { once: true });
 
       const iterator: AsyncIterableIterator<never> = {
         next() {

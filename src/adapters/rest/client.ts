@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import type { GatewayContext } from '../../context';
+import { requestSignal, type GatewayContext } from '../../context';
 import { GatewayError, type UpstreamErrorDetail } from '../../errors/gateway-error';
 import type { RestSourceOptions } from './options';
 import type { RestOperationPlan, RestParamPlan, RestPlan } from './plan';
@@ -232,7 +232,7 @@ export class RestClient {
     const stickyKey = stickyKeyFor(this.resilience.sticky, ctx);
     return this.policy.execute((instance, signal) => this.attempt(instance, op, path, headers, body, signal, upstream), {
       idempotent: op.idempotent,
-      signal: ctx.signal,
+      signal: requestSignal(ctx),
       operation: upstream.operation,
       ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
       ...(stickyKey !== undefined ? { stickyKey } : {}),

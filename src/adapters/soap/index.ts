@@ -1,5 +1,5 @@
 import type { Adapter, GatewayResolver, ResolverMap } from '../types';
-import type { GatewayContext } from '../../context';
+import { requestSignal, type GatewayContext } from '../../context';
 import type { SoapSourceOptions } from './options';
 import type { SoapPlan } from './plan';
 import { StartupError } from '../../errors/gateway-error';
@@ -13,7 +13,6 @@ import { badResponse, faultError, httpError } from './errors';
 import { parseXml, XmlError } from './xml';
 import { createUpstreamPolicy, operationPolicy, RESILIENCE_DEFAULTS, stickyKeyFor, tcpReachable, toInstanceSpecs, type InstanceSpec, type UpstreamPolicy } from '../../resilience';
 
-const NEVER_ABORTED = new AbortController().signal;
 
 /** SOAP 1.1/1.2 sources described by a WSDL 1.1 document (issue #5). */
 export const soapAdapter = {
@@ -115,7 +114,7 @@ export const soapAdapter = {
           },
           {
             idempotent,
-            signal: ctx?.signal ?? NEVER_ABORTED,
+            signal: requestSignal(ctx),
             operation: p.name,
             ...(ctx?.deadline !== undefined ? { deadline: ctx.deadline } : {}),
             ...(stickyKey !== undefined ? { stickyKey } : {}),
