@@ -25,6 +25,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { requestSignal, type GatewayContext } from '../context';
 
 /**
  * Breadth-first execution of a query, one level of the result at a time.
@@ -584,6 +585,9 @@ function record(run: Run, level: Level, i: number, f: FieldPlan, listPath: reado
   // graphql-js drops an error whose position, or an ancestor's, was already nulled by an earlier
   // error (one error per nulled position): a failing batch under non-null fields is one error, not one per parent.
   if (!attached(run, level, i)) return;
+  // The client left: nobody reads this answer. One error says why; the other items' (one per
+  // parent of a failed batch: hundreds under a list) are not built.
+  if (run.errors.length && requestSignal(run.ctx as GatewayContext | undefined).aborted) return;
   let path = fieldPath(level, i, f);
   if (listPath) for (const k of listPath) path = { prev: path, key: k, typename: undefined };
   const err = e instanceof Error ? e : new ThrownValue(e);

@@ -697,6 +697,18 @@ describe('batch resolvers against graphql-js running the per-item resolver', () 
     expect(r.errors!.map((e) => e.message)).toEqual(['Unexpected error value: "down (not an Error)"']);
   });
 
+  it('the client left (request aborted): one error, not one per parent of the failed batch', async () => {
+    const c = calls();
+    const s = batchSchema(c);
+    const ac = new AbortController();
+    ac.abort();
+    const q = '{ users(n: 20) { id down } }';
+    const r = await executePlan(plan(s, q)!, { schema: s, document: parse(q), contextValue: { signal: ac.signal } });
+    expect(r.errors).toHaveLength(1);
+    const live = await executePlan(plan(s, q)!, { schema: s, document: parse(q), contextValue: { signal: new AbortController().signal } });
+    expect(live.errors).toHaveLength(20);
+  });
+
   it('a batch throwing synchronously', async () => {
     const mk = () => {
       const s = batchSchema(calls());
