@@ -1,5 +1,6 @@
 import {
   GraphQLError,
+  GraphQLString,
   Kind,
   getArgumentValues,
   getOperationAST,
@@ -177,7 +178,7 @@ function objectPlan(schema: GraphQLSchema, type: GraphQLObjectType, sets: readon
     const node = nodes[0]!;
     const name = node.name.value;
     if (name === '__typename') {
-      fields.push({ key, name, nodes, parentType: type, returnType: type, type: { k: 'leaf', type: stringLike, nonNull: true }, typename: true, def: null, resolve: undefined, batch: undefined, staticArgs: {} });
+      fields.push({ key, name, nodes, parentType: type, returnType: type, type: { k: 'leaf', type: GraphQLString, nonNull: true }, typename: true, def: null, resolve: undefined, batch: undefined, staticArgs: {} });
       continue;
     }
     const def = defs[name];
@@ -203,9 +204,6 @@ function objectPlan(schema: GraphQLSchema, type: GraphQLObjectType, sets: readon
   const make = new Function(`return () => ({ ${fields.map((f) => `${f.key === '__proto__' ? '["__proto__"]' : JSON.stringify(f.key)}: null`).join(', ')} });`)() as () => Record<string, unknown>;
   return { type, fields, make };
 }
-
-/** Stand-in leaf type for `__typename` (never serialized: the value is the type's name). */
-const stringLike = { name: 'String', serialize: (v: unknown) => v } as unknown as GraphQLLeafType;
 
 function hasVariable(v: import('graphql').ValueNode): boolean {
   if (v.kind === Kind.VARIABLE) return true;

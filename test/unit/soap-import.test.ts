@@ -165,6 +165,12 @@ describe('WSDL import', () => {
         if (req.url === '/svc?wsdl') res.end(wsdl('', [['GetA', '<xs:sequence/>', '<xs:sequence><xs:element name="v" type="xs:string"/></xs:sequence>']]));
         else if (req.url === '/rel?wsdl') res.end(wsdl('<xs:include schemaLocation="x.xsd"/>', []));
         else if (req.url === '/moved') res.writeHead(301, { location: '/svc?wsdl' }).end();
+        else if (req.url === '/huge?wsdl') {
+          // 21 MiB without a content-length (chunked): the cap must hold while reading.
+          const chunk = Buffer.alloc(1024 * 1024, 0x20);
+          for (let i = 0; i < 21; i++) res.write(chunk);
+          res.end();
+        }
         else res.writeHead(404).end();
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -176,6 +182,10 @@ describe('WSDL import', () => {
       expect((await imp(`${base}/svc?wsdl`)).operations).toHaveLength(1);
       await expect(imp(`${base}/rel?wsdl`)).rejects.toThrow(/relative to a remote WSDL; Switchyard does not fetch it/);
       await expect(imp(`${base}/moved`)).rejects.toThrow(/HTTP 301 \(redirects are not followed/);
+    });
+
+    it('refuses a WSDL larger than 20 MiB while reading it', async () => {
+      await expect(imp(`${base}/huge?wsdl`)).rejects.toThrow(/WSDL larger than 20 MiB/);
     });
   });
 });

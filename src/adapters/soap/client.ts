@@ -155,16 +155,9 @@ export async function fetchWsdl(url: string, timeoutMs: number): Promise<Buffer>
     discard(res.body);
     throw new Error(`HTTP ${res.statusCode}${res.statusCode >= 300 && res.statusCode < 400 ? ' (redirects are not followed; use the final URL)' : ''}`);
   }
-  const max = 20 * 1024 * 1024;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Buffer).length;
-    if (size > max) {
-      discard(res.body);
-      throw new Error('WSDL larger than 20 MiB');
-    }
-    chunks.push(chunk as Buffer);
+  try {
+    return await readAll(res.body, 20 * 1024 * 1024);
+  } catch (e) {
+    throw e instanceof TooLarge ? new Error('WSDL larger than 20 MiB') : e;
   }
-  return Buffer.concat(chunks);
 }

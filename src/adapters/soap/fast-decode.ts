@@ -1,6 +1,6 @@
 import type { Decoded } from './decode';
 import { SOAP11_ENV, SOAP12_ENV, type RField, type RObject, type ROperation } from './link';
-import { decodeEntities, isNameLike, XML_NS } from './xml';
+import { BANG, COLON, decodeEntities, DQ, EQ, GT, isNameLike, isWs, isWsRange, LT, QMARK, SLASH, SQ, XML_NS } from './xml';
 
 /**
  * The common SOAP answer read straight into GraphQL values, without an element tree.
@@ -18,12 +18,7 @@ import { decodeEntities, isNameLike, XML_NS } from './xml';
 /** Thrown to abandon the fast pass. */
 const BAIL = Symbol('bail');
 
-const LT = 60, GT = 62, SLASH = 47, BANG = 33, QMARK = 63, EQ = 61, DQ = 34, SQ = 39, COLON = 58;
 const MAX_DEPTH = 256;
-
-function isWs(c: number): boolean {
-  return c === 32 || c === 10 || c === 9 || c === 13;
-}
 
 interface Tag {
   local: string;
@@ -140,7 +135,7 @@ class Reader {
     const s = this.src;
     const lt = s.indexOf('<', this.i);
     if (lt === -1) throw BAIL;
-    for (let k = this.i; k < lt; k++) if (!isWs(s.charCodeAt(k))) throw BAIL;
+    if (!isWsRange(s, this.i, lt)) throw BAIL;
     this.i = lt;
     if (s.charCodeAt(lt + 1) !== SLASH) return false;
     this.close(tag);
@@ -224,7 +219,7 @@ function decode(r: Reader, op: ROperation): Decoded {
     } else r.skip(t);
   }
   // Only whitespace after the root element.
-  for (let k = r.i; k < s.length; k++) if (!isWs(s.charCodeAt(k))) throw BAIL;
+  if (!isWsRange(s, r.i, s.length)) throw BAIL;
   if (result === undefined) throw BAIL;
   return result;
 }

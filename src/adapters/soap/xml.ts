@@ -52,13 +52,14 @@ const ROOT_SCOPE: NsScope = Object.assign(Object.create(null) as NsScope, { xml:
 /** Shared by every element without children (most leaves): saves an allocation per element. Never mutated. */
 const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[];
 
-const LT = 60, GT = 62, SLASH = 47, BANG = 33, QMARK = 63, EQ = 61, DQ = 34, SQ = 39;
+/** Character codes the scanners (this parser and fast-decode.ts) look for. */
+export const LT = 60, GT = 62, SLASH = 47, BANG = 33, QMARK = 63, EQ = 61, DQ = 34, SQ = 39, COLON = 58;
 
-function isWs(c: number): boolean {
+export function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
-function isWsRange(s: string, from: number, to: number): boolean {
+export function isWsRange(s: string, from: number, to: number): boolean {
   for (let k = from; k < to; k++) if (!isWs(s.charCodeAt(k))) return false;
   return true;
 }
