@@ -68,7 +68,7 @@ describe('REST resilience (fault injection on loopback)', () => {
 
   it('an instance that hangs: calls time out and move to the other instance; nothing stalls', async () => {
     const [ok, hung] = await upstreams('ok', 'hang');
-    const gw = await gateway({ urls: [ok!.url, hung!.url], timeoutMs: 150 });
+    const gw = await gateway({ urls: [ok!.url, hung!.url], timeoutMs: 400 });
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => gw.query(whoQuery(3, i * 3))));
     expect(Date.now() - started).toBeLessThan(5_000); // generous: a stall would be 30 s
@@ -103,7 +103,8 @@ describe('REST resilience (fault injection on loopback)', () => {
       urls: [flaky!.url],
       resilience: {
         retry: { baseDelayMs: 5, budgetMinRetriesPerSec: 0.1 }, // reserve: 1 retry per 10 s window
-        circuitBreaker: { openMs: 500, halfOpenProbes: 1 },
+        // openMs is long enough that a loaded CI machine cannot let it lapse between two queries.
+        circuitBreaker: { openMs: 2_000, halfOpenProbes: 1 },
       },
     });
     const codes: string[] = [];
@@ -118,14 +119,22 @@ describe('REST resilience (fault injection on loopback)', () => {
     expect(flaky!.total()).toBeLessThanOrEqual(Math.ceil(logical * 1.2) + 1);
     expect(ok).toBeGreaterThan(0);
     expect(codes).toContain('UPSTREAM_CIRCUIT_OPEN');
-    // While open: fail fast, no network call.
+    // While open: fail fast, no network call. The breaker may have half-opened while the loop
+    // ran; a failing upstream re-opens it, so wait for an open answer and check the next one.
+    flaky!.mode = 'fail';
+    let reopened = false;
+    for (let i = 0; i < 20 && !reopened; i++) {
+      const { body } = await gw.query(`{ who(n: ${1_000 + i}) { instance } }`);
+      reopened = body.errors?.[0]?.extensions?.code === 'UPSTREAM_CIRCUIT_OPEN';
+    }
+    expect(reopened).toBe(true);
     const hitsWhileOpen = flaky!.total();
     const open = await gw.query('{ who(n: 999) { instance } }');
     expect(open.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_CIRCUIT_OPEN', upstream: { source: 'echo', operation: 'GET /who' } });
     expect(flaky!.total()).toBe(hitsWhileOpen);
     // Recovery: after openMs a half-open probe succeeds and the breaker closes.
     flaky!.mode = 'ok';
-    await sleep(600);
+    await sleep(2_100);
     for (let i = 0; i < 10; i++) {
       const { body } = await gw.query(`{ who(n: ${2_000 + i}) { instance } }`);
       expect(body.errors).toBeUndefined();
