@@ -23,6 +23,9 @@ export function withOverrides(config: SwitchyardConfig, opts: { port?: string; h
   return { ...config, server: { ...config.server, port, host: opts.host ?? config.server.host } };
 }
 
+/** Signals closer together than this are one signal delivered twice. */
+const DUPLICATE_SIGNAL_MS = 1000;
+
 export interface RunningGateway {
   gateway: Gateway;
   url: string;
@@ -56,10 +59,16 @@ export async function startGateway(config: SwitchyardConfig, onStop?: () => Prom
   logger.info('switchyard listening', { url, sources: gateway.sources.map((s) => s.sourceName) });
 
   const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
+    let stoppingSince = 0;
     const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
+      if (stoppingSince) {
+        // The same signal twice at once: a launcher forwarding what the terminal also sent
+        // (bin/switchyard.mjs). A later one is the user insisting: leave without waiting.
+        if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
+        logger.warn('second signal: exiting without waiting for in-flight requests', { signal, inFlight: gateway.http.inFlight() });
+        process.exit(1);
+      }
+      stoppingSince = Date.now();
       logger.info('shutting down', { signal, inFlight: gateway.http.inFlight() });
       gateway
         .dispose()
@@ -75,8 +84,9 @@ export async function startGateway(config: SwitchyardConfig, onStop?: () => Prom
           },
         );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    // The handlers stay after the stop: a copy of the signal may still arrive while the process exits.
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
   return { gateway, url, stopped };
 }

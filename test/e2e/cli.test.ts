@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, cpSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,28 +87,89 @@ export default defineConfig({ sources: [rest({ name: 'users', spec: './users.yam
   it('serve answers queries and stops gracefully on SIGTERM', { timeout: 120_000 }, async () => {
     const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
 export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, USERS_URL: users.url, LOG_LEVEL: 'info' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    // the port is chosen by the OS; find it through /proc would be brittle, so poll the log line instead
-    const port = await new Promise<number>((resolvePort, reject) => {
-      const t = setTimeout(() => reject(new Error(`no listen line: ${stderr}`)), 90_000);
-      const probe = setInterval(() => {
-        const m = /"url":"http:\/\/localhost:(\d+)\/graphql"/.exec(stderr);
-        if (m) {
-          clearInterval(probe);
-          clearTimeout(t);
-          resolvePort(Number(m[1]));
-        }
-      }, 50);
-    }).catch(async (e) => {
-      child.kill('SIGKILL');
-      throw e;
-    });
+    const { child, port, exit } = await startServe(dir, { USERS_URL: users.url, LOG_LEVEL: 'info' });
     const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ getUser(id: 3) { id } }' }) });
     expect(await res.json()).toEqual({ data: { getUser: { id: 3 } } });
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
   });
+
+  it('serve runs the gateway in a child with a heap limit; a terminal Ctrl-C (both processes) stops it gracefully', { timeout: 120_000 }, async () => {
+    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
+export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+    // The launcher lowers Node's default heap limit only where that default is above 2 GiB
+    // (machines with more than ~8 GB); elsewhere an explicit SWITCHYARD_MAX_HEAP_MB does it.
+    const defaultLimit = Number(spawnSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], { encoding: 'utf8' }).stdout);
+    const explicit = defaultLimit < 2112 * 2 ** 20;
+    const s = await startServe(dir, { USERS_URL: users.url, ...(explicit ? { SWITCHYARD_MAX_HEAP_MB: '1536' } : {}) });
+    try {
+      const kids = childrenOf(s.child.pid!);
+      expect(kids).toHaveLength(1);
+      const argv = readFileSync(`/proc/${kids[0]}/cmdline`, 'utf8').split('\0');
+      expect(argv).toContain('--max-old-space-size=1536');
+      // esbuild's service process (config bundling) is gone once start-up is over.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(childrenOf(kids[0]!)).toEqual([]);
+      const res = await fetch(`http://127.0.0.1:${s.port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ getUser(id: 3) { id } }' }) });
+      expect(await res.json()).toEqual({ data: { getUser: { id: 3 } } });
+      // A terminal sends SIGINT to the whole process group: the launcher forwards it as well.
+      process.kill(kids[0]!, 'SIGINT');
+      s.child.kill('SIGINT');
+      expect(await s.exit).toBe(0);
+      expect(s.stderr()).toContain('"msg":"stopped"');
+      expect(s.stderr()).not.toContain('second signal');
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
+
+  it('SWITCHYARD_MAX_HEAP_MB=0 keeps one process; a bad value is refused', { timeout: 120_000 }, async () => {
+    const bad = cli(['serve'], REPO_ROOT, { SWITCHYARD_MAX_HEAP_MB: 'lots' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('SWITCHYARD_MAX_HEAP_MB must be a whole number of megabytes');
+    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
+export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+    const s = await startServe(dir, { USERS_URL: users.url, SWITCHYARD_MAX_HEAP_MB: '0' });
+    try {
+      await new Promise((r) => setTimeout(r, 600));
+      expect(childrenOf(s.child.pid!)).toEqual([]);
+      s.child.kill('SIGTERM');
+      expect(await s.exit).toBe(0);
+    } finally {
+      s.child.kill('SIGKILL');
+    }
+  });
 });
+
+/** Child process ids of `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const kids: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const list = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (list) kids.push(...list.split(/\s+/).map(Number));
+  }
+  return kids;
+}
+
+/** Starts `switchyard serve --port 0` in `dir` and waits for its listen line. */
+async function startServe(dir: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const t = setTimeout(() => reject(new Error(`no listen line: ${stderr}`)), 90_000);
+    const probe = setInterval(() => {
+      const m = /"url":"http:\/\/localhost:(\d+)\/graphql"/.exec(stderr);
+      if (m) {
+        clearInterval(probe);
+        clearTimeout(t);
+        resolvePort(Number(m[1]));
+      }
+    }, 50);
+  }).catch((e) => {
+    child.kill('SIGKILL');
+    throw e;
+  });
+  return { child, port, exit, stderr: () => stderr };
+}
