@@ -27,9 +27,13 @@ export interface CallSpec<Req, Res> {
   /** Per-call deadline override from `resilience.operations`, in ms. */
   timeoutMs?: number;
   serialize(req: Req): Buffer;
-  /** Decodes one message; must not return null (grpc-js reads null as "no message"). */
+  /**
+   * Decodes one message (for simple types straight into its GraphQL value, see wire-decode.ts);
+   * must not return null (grpc-js reads null as "no message"). grpc-js calls it and reports what
+   * it throws as INTERNAL "Response message parsing error" (UPSTREAM_BAD_RESPONSE, errors.ts).
+   */
   deserialize(buf: Buffer): object;
-  /** Decoded message -> GraphQL value. */
+  /** Result of `deserialize` -> GraphQL value (a pass-through when it already is one); what it throws is UPSTREAM_BAD_RESPONSE via badResponse. */
   convert(msg: object): Res;
 }
 

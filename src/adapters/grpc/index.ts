@@ -7,6 +7,7 @@ import { GatewayError } from '../../errors/gateway-error';
 import type { GrpcSourceOptions } from './options';
 import { importGrpc, type GrpcPlan, type MethodPlan } from './import';
 import { createConverters } from './convert';
+import { createWireDecoders } from './wire-decode';
 import { createGrpcClient, type CallSpec } from './client';
 import { operationPolicy, RESILIENCE_DEFAULTS } from '../../resilience';
 
@@ -28,7 +29,8 @@ function subscriptionArgs(args: Record<string, unknown>, info: GraphQLResolveInf
 
 /**
  * gRPC sources: .proto -> SDL + plan (import.ts), one grpc-js channel per source (client.ts),
- * decoded messages converted once into GraphQL-shaped plain objects (convert.ts).
+ * decoded messages converted once into GraphQL-shaped plain objects (convert.ts), or for simple
+ * message types decoded straight from the wire into them (wire-decode.ts).
  */
 export const grpcAdapter = {
   kind: 'grpc',
@@ -38,11 +40,13 @@ export const grpcAdapter = {
     const client = createGrpcClient(options, env.baseDir, env.logger);
     const resilience = options.resilience ?? RESILIENCE_DEFAULTS;
     const conv = createConverters(plan);
+    const wire = createWireDecoders(plan, conv);
     const resolvers: ResolverMap = {};
     const rootOf = (name: string) => (resolvers[name] ??= {}) as Record<string, unknown>;
 
     for (const m of plan.methods) {
-      const resType = plan.root.lookupType(m.responseType);
+      // Response bytes decode straight into GraphQL values where the type allows (wire-decode.ts).
+      const response = wire.codec(m.responseType);
       const encode = requestEncoder(plan, m, conv.input(m.requestType), options.name);
       // Queries are retried on UNAVAILABLE; mutations only when marked idempotent in resilience.operations.
       const override = operationPolicy(resilience, [`${m.rootType}.${m.field}`, m.field, m.upstream]);
@@ -52,8 +56,8 @@ export const grpcAdapter = {
         idempotent: override.idempotent ?? m.rootType === 'Query',
         ...(override.timeoutMs ? { timeoutMs: override.timeoutMs } : {}),
         serialize: (bytes) => bytes, // encoded before the call (also the de-duplication key)
-        deserialize: (buf) => resType.decode(buf),
-        convert: conv.output(m.responseType),
+        deserialize: response.deserialize,
+        convert: response.convert,
       };
       if (m.serverStreaming) {
         rootOf('Subscription')[m.field] = {
