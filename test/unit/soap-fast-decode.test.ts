@@ -21,6 +21,11 @@ const plan: SoapPlan = {
         { gql: 'parts', xml: 'parts', ns: 'urn:t', kind: 'o', type: 'Stock', nullable: true, list: true, wrap: { xml: 'Stock', ns: 'urn:t', nillable: true } },
         { gql: 'note', xml: 'note', ns: 'urn:t', kind: 's', type: 'String', nullable: true, nillable: true },
         { gql: 'unit', xml: 'unit', ns: '', kind: 's', type: 'String', nullable: true, attr: true },
+        // A second field with the same local name: the first one (by local name) wins, as in the full path.
+        { gql: 'otherId', xml: 'id', ns: 'urn:other', kind: 's', type: 'String', nullable: true },
+        { gql: 'dotted', xml: 'a.b-c_d', ns: 'urn:t', kind: 's', type: 'Float', nullable: true },
+        { gql: 'ok', xml: 'ok', ns: 'urn:t', kind: 's', type: 'Boolean', nullable: true },
+        { gql: 'idx', xml: 'idx', ns: 'urn:t', kind: 's', type: 'String', nullable: true },
       ],
     },
   },
@@ -116,21 +121,75 @@ describe('SOAP fast decode = element tree + decode', () => {
     for (const c of cases) expect(same(c)).toBe(false);
   });
 
+  it('matches end tags and field names in place: prefixes of names, other prefixes, whitespace, dots and dashes', () => {
+    const stock = (inner: string) => env(`<t:GetStocksResponse><t:stock>${inner}</t:stock></t:GetStocksResponse>`);
+    const taken = [
+      stock('<t:id>1</t:id  \n\t><t:idx>x</t:idx ><t:a.b-c_d>1.5</t:a.b-c_d><t:ok>1</t:ok>'),
+      stock('<t:i>skipped</t:i><t:ids>skipped</t:ids><t:id>2</t:id><t:tag/><t:tag></t:tag><t:tag> </t:tag>'),
+      stock('<u:id xmlns:u="urn:t">3</u:id><id xmlns="urn:other">4</id><t:tag>x</t:tag>'),
+      env('<GetStocksResponse xmlns="urn:t"><stock><id>5</id><tag>&#x41;&#66;&amp;</tag><tag>&lt;</tag><tag>a&gt;b</tag></stock></GetStocksResponse>'),
+      env('<:GetStocksResponse><:stock><:id>6</:id></:stock></:GetStocksResponse>').replace('<s:Body>', '<s:Body xmlns="urn:t">'),
+      stock('<t:tag>é</t:tag><t:tag>ü€</t:tag><t:tag>twelve chars</t:tag><t:tag>thirteen char</t:tag><t:tag>a much longer text value, longer than any cache entry</t:tag>'),
+      env(`<t:GetStocksResponse>${Array.from({ length: 60 }, (_, i) => `<t:stock><t:id>${i % 7}</t:id><t:tag>w${i % 5}</t:tag><t:tag>${i}</t:tag><t:color>${i % 2 ? 'red' : 'dark-green'}</t:color></t:stock>`).join('\n')}</t:GetStocksResponse>`),
+    ];
+    for (const c of taken) expect(same(c)).toBe(true);
+    // Short texts are interned: many distinct values (colliding in the table), read twice.
+    const many = env(`<t:GetStocksResponse><t:stock>${Array.from({ length: 3000 }, (_, i) => `<t:tag>${(i * 7919).toString(36)}</t:tag>`).join('')}</t:stock></t:GetStocksResponse>`);
+    expect(same(many)).toBe(true);
+    expect(same(many)).toBe(true);
+    const refused = [
+      stock('<t:idx>1</t:id>'),
+      stock('<t:id>1</t:i>'),
+      stock('<t:id>1</t:id x>'),
+      stock('<t:id>1</ t:id>'),
+      stock('<t:id>1</t:id'),
+      stock('<t:id>1</u:id>').replace('<s:Body>', '<s:Body xmlns:u="urn:t">'),
+      stock('<t:id>1</:id>'),
+      stock('<t:id/>'),
+      stock('<t:id> </t:id>'),
+      stock('<t:id>1.0</t:id>'),
+      stock('<t:id>&#49;x</t:id>'),
+      stock('<t:ok>yes</t:ok>'),
+      stock('<t:a.b-c_d>1.5.</t:a.b-c_d>'),
+      stock('<tt:id>1</tt:id>'),
+      stock('<t:tag>&#0;</t:tag>'),
+      stock(`${'<t:x>'.repeat(300)}${'</t:x>'.repeat(300)}`),
+    ];
+    for (const c of refused) expect(same(c)).toBe(false);
+  });
+
   it('random corruption of a real answer: same answer or steps aside, never a crash', () => {
     const base = env('<t:GetStocksResponse><t:stock><t:id>1</t:id><t:tag>a</t:tag><t:parts><t:Stock><t:id>2</t:id></t:Stock></t:parts></t:stock><t:stock><t:id>3</t:id></t:stock></t:GetStocksResponse>');
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    const alphabet = ['<', '>', '/', '"', "'", '=', ' ', 'a', ':', '&', ';', '!', '?', 't', '1'];
-    for (let n = 0; n < 3000; n++) {
-      const chars = [...base];
-      for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) {
-        const pos = Math.floor(rnd() * chars.length);
-        const op = rnd();
-        if (op < 0.4) chars.splice(pos, 1);
-        else if (op < 0.8) chars.splice(pos, 0, alphabet[Math.floor(rnd() * alphabet.length)]!);
-        else chars[pos] = alphabet[Math.floor(rnd() * alphabet.length)]!;
-      }
-      same(chars.join(''));
-    }
+    expect(same(base)).toBe(true);
+    // Many corruptions (in text, in skipped elements) still leave a readable answer.
+    expect(corruptions(base, 7, ['<', '>', '/', '"', "'", '=', ' ', 'a', ':', '&', ';', '!', '?', 't', '1'])).toBeGreaterThan(100);
+  });
+
+  it('random corruption of an answer with look-alike names, whitespace in end tags, entities and repeated values', () => {
+    const stock = (i: number) => `<t:stock>\n <t:id >${i}</t:id\n><t:idx>${i}</t:idx ><t:tag>w${i % 3}</t:tag><t:tag/><t:a.b-c_d>${i}.5</t:a.b-c_d><t:ok>${i % 2}</t:ok><t:color>red</t:color><t:note>a&amp;b</t:note></t:stock>`;
+    const base = env(`<t:GetStocksResponse xmlns:u="urn:t">${stock(1)}${stock(22)}<u:stock><u:id>3</u:id></u:stock></t:GetStocksResponse>`);
+    expect(same(base)).toBe(true);
+    expect(corruptions(base, 11, ['<', '>', '/', ' ', '\n', 'a', 'd', 'x', ':', '&', ';', '.', '-', 't', 'u', '1', '2'])).toBeGreaterThan(100);
   });
 });
+
+/**
+ * 3,000 copies of `base` with 1-3 random deletions, insertions or replacements (characters from
+ * `alphabet`), each checked with `same`; returns how many the fast path still read.
+ */
+function corruptions(base: string, seed: number, alphabet: string[]): number {
+  let taken = 0;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let n = 0; n < 3000; n++) {
+    const chars = [...base];
+    for (let k = 0; k < 1 + Math.floor(rnd() * 3); k++) {
+      const pos = Math.floor(rnd() * chars.length);
+      const op = rnd();
+      if (op < 0.4) chars.splice(pos, 1);
+      else if (op < 0.8) chars.splice(pos, 0, alphabet[Math.floor(rnd() * alphabet.length)]!);
+      else chars[pos] = alphabet[Math.floor(rnd() * alphabet.length)]!;
+    }
+    if (same(chars.join(''))) taken++;
+  }
+  return taken;
+}

@@ -53,7 +53,7 @@ const ROOT_SCOPE: NsScope = Object.assign(Object.create(null) as NsScope, { xml:
 const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[];
 
 /** Character codes the scanners (this parser and fast-decode.ts) look for. */
-export const LT = 60, GT = 62, SLASH = 47, BANG = 33, QMARK = 63, EQ = 61, DQ = 34, SQ = 39, COLON = 58;
+export const LT = 60, GT = 62, SLASH = 47, BANG = 33, QMARK = 63, EQ = 61, DQ = 34, SQ = 39, COLON = 58, AMP = 38;
 
 export function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
@@ -223,11 +223,13 @@ export function parseXml(src: string, options: XmlParseOptions = {}): XmlElement
 }
 
 export function isNameLike(s: string): boolean {
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c === LT || c === DQ || c === SQ || c === 38 /* & */ || c === EQ || c === BANG || c === QMARK) return false;
-  }
+  for (let k = 0; k < s.length; k++) if (!isNameCode(s.charCodeAt(k))) return false;
   return true;
+}
+
+/** One character of `isNameLike`, for scanners that check a name in place. */
+export function isNameCode(c: number): boolean {
+  return c !== LT && c !== DQ && c !== SQ && c !== AMP && c !== EQ && c !== BANG && c !== QMARK;
 }
 
 function isXmlChar(cp: number): boolean {
@@ -266,10 +268,16 @@ export function decodeEntities(s: string, offset = 0): string {
   return out + s.slice(last);
 }
 
+/**
+ * What `escapeXml` changes. Made once: a regular expression literal is a new object each time it is
+ * evaluated, and this one is tested for every value of every request envelope.
+ */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[<>&"'\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+
 /** Escapes character data / attribute values for writing XML. Characters not allowed in XML 1.0 become U+FFFD. */
 export function escapeXml(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[<>&"'\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(s)) return s;
+  if (!NEEDS_ESCAPE.test(s)) return s;
   let out = '';
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
