@@ -105,17 +105,20 @@ export function createEndpoint(
     },
     plugins,
     // (Typed as GatewayContext: for the fast path, `signal` is added as a getter once the context is built.)
-    context: ({ request }: { request?: Request }): GatewayContext => ({
+    context: ({ request }: { request?: Request }): GatewayContext => {
+      // Plain literals, one shape each: the spread-of-conditionals form cost ~4% of a small
+      // request's CPU (generic object cloning on every request).
+      if (!request) {
+        // Subscriptions over WebSocket (no request) live as long as the client wants: no deadline.
+        return { signal: new AbortController().signal, requestHeaders: new Headers(), loaders: new Map() };
+      }
+      const deadline = Date.now() + root.server.requestDeadlineMs;
+      const lite = (request as unknown as Record<symbol, unknown>)[REQUEST_ABORT];
       // The fast path's request carries its LiteAbort: the adapters use that, and `signal` (a
-      // getter) becomes a real AbortSignal only if something reads it.
-      ...(request && REQUEST_ABORT in request
-        ? { [REQUEST_ABORT]: (request as unknown as Record<symbol, unknown>)[REQUEST_ABORT] }
-        : { signal: request?.signal ?? new AbortController().signal }),
-      requestHeaders: request?.headers ?? new Headers(),
-      loaders: new Map(),
-      // Subscriptions (no request) live as long as the client wants; queries get the deadline.
-      ...(request ? { deadline: Date.now() + root.server.requestDeadlineMs } : {}),
-    }) as GatewayContext,
+      // getter the fast path adds) becomes a real AbortSignal only if something reads it.
+      if (lite !== undefined) return { [REQUEST_ABORT]: lite, requestHeaders: request.headers, loaders: new Map(), deadline } as unknown as GatewayContext;
+      return { signal: request.signal, requestHeaders: request.headers, loaders: new Map(), deadline };
+    },
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   // graphql-ws. Credentials are checked once, in connection_init (onConnect): refused credentials

@@ -229,12 +229,13 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
  * of several per key, which mattered under the breadth-first engine's level-wide calls.
  */
 class LinkLoader {
-  /** Settled answers by key; an Error is that key's failure. */
-  private readonly settled = new Map<string, unknown>();
-  /** Keys being fetched -> the dispatch that fetches them. */
-  private readonly inflight = new Map<string, Promise<void>>();
-  private pending: Map<string, unknown> | null = null;
-  private pendingDone: Promise<void> | null = null;
+  /**
+   * One entry per key asked for in this request: the Batch fetching it, then its answer (an Error
+   * = that key's fetch failed). One map (not settled/in-flight/pending maps) keeps a level's
+   * hundreds of keys to one insertion each; settling overwrites the entry in place.
+   */
+  private readonly entries = new Map<string, unknown>();
+  private pending: Batch | null = null;
 
   constructor(
     private readonly fetch: (keys: readonly unknown[]) => Promise<readonly unknown[]>,
@@ -243,66 +244,82 @@ class LinkLoader {
 
   load(key: unknown): Promise<unknown> {
     const k = keyOf(key);
-    if (this.settled.has(k)) return settle(this.settled.get(k));
-    return (this.inflight.get(k) ?? this.enqueue(k, key)).then(() => settle(this.settled.get(k)));
+    let e = this.entries.get(k);
+    if (e === undefined && !this.entries.has(k)) e = this.enqueue(k, key);
+    if (e instanceof Batch) return e.done.then(() => settle(this.entries.get(k)));
+    return settle(e);
   }
 
   /** Values in key order; an Error marks a key whose fetch failed. Synchronous when every key is known. */
   loadMany(keys: readonly unknown[]): readonly unknown[] | Promise<readonly unknown[]> {
-    const ks = keys.map(keyOf);
-    let wait: Promise<void> | null = null;
-    let waits: Set<Promise<void>> | null = null;
-    for (let i = 0; i < ks.length; i++) {
-      const k = ks[i]!;
-      if (this.settled.has(k)) continue;
-      const p = this.inflight.get(k) ?? this.enqueue(k, keys[i]);
-      if (wait === null) wait = p;
-      else if (p !== wait) (waits ??= new Set([wait])).add(p);
+    const n = keys.length;
+    const ks = new Array<string>(n);
+    let wait: Batch | null = null;
+    let waits: Set<Batch> | null = null;
+    for (let i = 0; i < n; i++) {
+      const k = (ks[i] = keyOf(keys[i]));
+      let e = this.entries.get(k);
+      if (e === undefined && !this.entries.has(k)) e = this.enqueue(k, keys[i]);
+      if (!(e instanceof Batch)) continue;
+      if (wait === null) wait = e;
+      else if (e !== wait) (waits ??= new Set([wait])).add(e);
     }
-    const values = () => ks.map((k) => this.settled.get(k));
+    const values = () => {
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = this.entries.get(ks[i]!);
+      return out;
+    };
     if (wait === null) return values();
-    return (waits ? Promise.all(waits) : wait).then(values);
+    return (waits ? Promise.all(Array.from(waits, (b) => b.done)) : wait.done).then(values);
   }
 
-  private enqueue(k: string, key: unknown): Promise<void> {
-    if (this.pending === null) {
-      const pending = (this.pending = new Map());
+  private enqueue(k: string, key: unknown): Batch {
+    let batch = this.pending;
+    if (batch === null) {
+      const b = (batch = this.pending = new Batch());
       // After the current tick's promise jobs (as DataLoader does): every load of this level joins.
-      this.pendingDone = new Promise<void>((resolve) => {
+      b.done = new Promise<void>((resolve) => {
         void Promise.resolve().then(() =>
           process.nextTick(() => {
             this.pending = null;
-            this.pendingDone = null;
-            void this.dispatch(pending).then(resolve);
+            void this.dispatch(b).then(resolve);
           }),
         );
       });
     }
-    this.pending.set(k, key);
-    this.inflight.set(k, this.pendingDone!);
-    return this.pendingDone!;
+    batch.ks.push(k);
+    batch.keys.push(key);
+    this.entries.set(k, batch);
+    return batch;
   }
 
-  private async dispatch(batch: Map<string, unknown>): Promise<void> {
-    const ks = [...batch.keys()];
+  private async dispatch(batch: Batch): Promise<void> {
+    const { ks, keys } = batch;
     const chunks: Promise<void>[] = [];
     for (let from = 0; from < ks.length; from += this.maxBatchSize) {
-      const part = ks.slice(from, from + this.maxBatchSize);
+      const to = Math.min(ks.length, from + this.maxBatchSize);
       chunks.push(
-        this.fetch(part.map((k) => batch.get(k))).then(
+        this.fetch(from === 0 && to === ks.length ? keys : keys.slice(from, to)).then(
           (values) => {
-            for (let i = 0; i < part.length; i++) this.settled.set(part[i]!, values[i]);
+            for (let i = from; i < to; i++) this.entries.set(ks[i]!, values[i - from]);
           },
           (e: unknown) => {
             const err = e instanceof Error ? e : new Error(String(e));
-            for (const k of part) this.settled.set(k, err);
+            for (let i = from; i < to; i++) this.entries.set(ks[i]!, err);
           },
         ),
       );
     }
     await Promise.all(chunks);
-    for (const k of ks) this.inflight.delete(k);
   }
+}
+
+/** Keys of one tick, fetched together; `done` settles once every chunk's answers are in `entries`. */
+class Batch {
+  readonly ks: string[] = [];
+  /** The keys as asked (what the fetch receives). */
+  readonly keys: unknown[] = [];
+  done!: Promise<void>;
 }
 
 function keyOf(v: unknown): string {

@@ -351,6 +351,11 @@ const ERR_SDL = /* GraphQL */ `
     asyncThrows: String
     int: Int
     bigInt: Int
+    ints: [Int]
+    floats: [Float]
+    strs: [String]
+    ids: [ID]
+    bools: [Boolean]
     float: Float
     bool: Boolean
     enumBad: Color
@@ -432,6 +437,12 @@ function errSchema(): GraphQLSchema {
         },
         int: () => 'abc',
         bigInt: () => 2 ** 40,
+        // Around the engine's shortcut for built-in scalars: each value as graphql-js serializes it.
+        ints: () => [0, -0, 7, -7, 2147483647, -2147483648, 2147483648, 1.5, NaN, '12', true, Infinity],
+        floats: () => [0, -0, 1.5, -2e300, NaN, Infinity, -Infinity, '2.5', false],
+        strs: () => ['', 'x', 5, true, -0, 1e21, { toString: () => 'obj' }],
+        ids: () => ['a', 7, -7, 1.5, '', true],
+        bools: () => [true, false, 0, 1, 2, 'true'],
         float: () => 'NaN-ish',
         bool: () => ({ an: 'object' }),
         enumBad: () => 'PURPLE',
@@ -486,7 +497,7 @@ describe('same answers as graphql-js: errors', () => {
   });
 
   it('leaf serialization errors: Int given "abc" and 2^40, Float, Boolean, unknown enum value, custom scalar throwing or returning null', async () => {
-    const r = await same(ERR, '{ int bigInt float bool enumBad enumOk odd oddList nothing }');
+    const r = await same(ERR, '{ int bigInt float bool enumBad enumOk odd oddList nothing ints floats strs ids bools }');
     expect(r.data).toMatchObject({ enumOk: 'GREEN', oddList: [1, null, 3, 5, null] });
   });
 
