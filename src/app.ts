@@ -28,6 +28,8 @@ export interface Gateway {
   views: Map<string, GraphQLSchema>;
   /** Whether /graphql answers plain POST JSON queries through the fast path (src/server/fast-path.ts). */
   fastPath: boolean;
+  /** Whether that fast path calls the plugins' hooks directly (src/server/direct-pipeline.ts) rather than through envelop. */
+  fastPathDirect: boolean;
   /** Graceful stop: refuse new requests, finish in-flight ones, close sockets and upstream pools. */
   dispose(): Promise<void>;
   http: HttpFront;
@@ -159,6 +161,7 @@ export async function buildGateway(config: SwitchyardConfig, opts: BuildOptions 
     links,
     views: new Map(views.map((v) => [v.name, v.schema])),
     fastPath: Boolean(base.fastPath),
+    fastPathDirect: Boolean(base.fastPath?.direct),
     async dispose() {
       if (disposed) return;
       disposed = true;

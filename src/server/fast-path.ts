@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { REQUEST_ABORT } from '../context';
 import type { LiteAbort } from '../util/lite-abort';
-import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { createDirectPipeline, directPipelineUsable } from './direct-pipeline';
 import { maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '../adapters/types';
 
@@ -93,6 +94,9 @@ export function fastPathAllowed(plugins: readonly object[]): boolean {
     YOGA_HTTP_HOOKS.every((h) => !(h in p) || (h === 'onExecutionResult' && resultHookOf(p) !== undefined) || (h === 'onParams' && paramsHookOf(p) !== undefined)),
   );
 }
+
+/** The fast path of one endpoint; `direct` says whether it runs the plugins without envelop's orchestrator (src/server/direct-pipeline.ts). */
+export type FastPath = ((req: IncomingMessage, body: Buffer, abort: LiteAbort) => Promise<FastAnswer | undefined>) & { readonly direct: boolean };
 
 export interface FastAnswer {
   status: number;
@@ -193,8 +197,13 @@ export function createFastPath<TCtx extends object>(
   yoga: YogaServerInstance<Record<string, unknown>, TCtx>,
   logger: Logger,
   plugins: readonly object[] = [],
-): (req: IncomingMessage, body: Buffer, abort: LiteAbort) => Promise<FastAnswer | undefined> {
+): FastPath {
   const envelop = yoga.getEnveloped;
+  // Yoga's full plugin list (its own plugins and ours, in order) is a protected field; without it
+  // the fast path keeps envelop's orchestrator.
+  const all = (yoga as unknown as { plugins?: unknown }).plugins;
+  const direct = Array.isArray(all) && directPipelineUsable(all) ? createDirectPipeline(all) : undefined;
+  let directSchema: GraphQLSchema | undefined;
   const resultHooks = plugins.map(resultHookOf).filter((h): h is FastPathResultHook => Boolean(h));
   const paramsHooks = plugins.map(paramsHookOf).filter((h): h is FastPathParamsHook => Boolean(h));
 
@@ -212,7 +221,7 @@ export function createFastPath<TCtx extends object>(
     return refusal;
   }
 
-  return async (req, body, abort) => {
+  const fastPath = async (req: IncomingMessage, body: Buffer, abort: LiteAbort): Promise<FastAnswer | undefined> => {
     const ct = req.headers['content-type'];
     if (!ct || !ct.startsWith('application/json')) return undefined;
     if (ct.length > 16 && !/^application\/json\s*;\s*charset=utf-8\s*$/i.test(ct)) return undefined;
@@ -231,35 +240,39 @@ export function createFastPath<TCtx extends object>(
       // answers a result set in onParams.
       if (refusal) return answer(applyResultHooks(refusal, undefined), mediaType);
     }
-    const { parse, validate, contextFactory, execute, schema } = envelop(init as never);
+    const context = init as unknown as Record<PropertyKey, unknown>;
+    const enveloped = direct ? undefined : (envelop(init as never) as unknown as EnvelopedFns);
+    const schema = enveloped ? enveloped.schema : (directSchema ??= envelop({}).schema as GraphQLSchema);
     // Request errors (nothing executed) are yoga's to answer: their status and shape depend on
     // the Accept header and on plugins in ways the fast path does not need to copy.
     let document: DocumentNode;
     try {
-      document = parse(params.query);
+      document = enveloped ? enveloped.parse(params.query) : direct!.parse(params.query, context);
     } catch {
       return undefined;
     }
-    if (validate(schema, document).length) return undefined;
+    if ((enveloped ? enveloped.validate(schema, document) : direct!.validate(schema, document, context)).length) return undefined;
     const op = getOperationAST(document, params.operationName ?? undefined);
     if (!op || op.operation === 'subscription') return undefined; // yoga explains unknown operations and streams subscriptions
     let contextValue: unknown;
     let r: ExecutionResult;
     try {
-      contextValue = contextFactory();
+      contextValue = enveloped ? enveloped.contextFactory() : direct!.contextFactory(context);
       if (isThenable(contextValue)) contextValue = await contextValue;
       // ctx.signal for resolvers: a real AbortSignal, made on first read (the adapters use the LiteAbort).
       if (contextValue && typeof contextValue === 'object' && !('signal' in contextValue)) {
         Object.defineProperty(contextValue, 'signal', { get: () => abort.toAbortSignal(), enumerable: true, configurable: true });
       }
-      const result = (await execute({
+      const args = {
         schema,
         document,
         rootValue: {},
         contextValue,
         variableValues: params.variables ?? undefined,
         operationName: params.operationName ?? undefined,
-      })) as ExecutionResult | AsyncIterable<unknown>;
+      };
+      let result = (enveloped ? enveloped.execute(args) : direct!.execute(args)) as ExecutionResult | AsyncIterable<unknown> | PromiseLike<ExecutionResult | AsyncIterable<unknown>>;
+      if (isThenable(result)) result = await result;
       if (Symbol.asyncIterator in (result as object)) return undefined; // @defer/@stream: cannot happen after the check above
       r = result as ExecutionResult;
       // No data and an error that is neither a field error (path) nor a plugin's refusal
@@ -273,6 +286,7 @@ export function createFastPath<TCtx extends object>(
     }
     return answer(applyResultHooks(r, contextValue), mediaType);
   };
+  return Object.assign(fastPath, { direct: direct !== undefined });
 
   function applyResultHooks(r: ExecutionResult, contextValue: unknown): ExecutionResult {
     for (const hook of resultHooks) r = hook(r, contextValue);
@@ -317,6 +331,14 @@ export function createFastPath<TCtx extends object>(
 }
 
 type ParamsOutcome = ExecutionResult | typeof FALL_BACK | undefined;
+
+interface EnvelopedFns {
+  parse: (source: string) => DocumentNode;
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+  contextFactory: () => unknown;
+  execute: (args: ExecutionArgs) => unknown;
+  schema: GraphQLSchema;
+}
 
 /** A promise, or envelop's fake promise for a value (whatwg-node promise helpers): anything with `then`. */
 function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {

@@ -210,6 +210,7 @@ describe('fast path == yoga, with policy on (memory rate-limit store)', () => {
 
   it('the fast path stays on with auth, limits, cost, rate limit and trusted documents configured', () => {
     expect(pair.fast.gateway.fastPath).toBe(true);
+    expect(pair.fast.gateway.fastPathDirect).toBe(true); // and it calls the hooks without envelop (src/server/direct-pipeline.ts)
     expect(pair.yoga.gateway.fastPath).toBe(false);
   });
 

@@ -47,6 +47,7 @@ const CASES: [string, unknown][] = [
 describe('fast path == yoga', () => {
   it('the fast path is really on in one gateway and off in the other (with the default plugins)', () => {
     expect(fast.gateway.fastPath).toBe(true);
+    expect(fast.gateway.fastPathDirect).toBe(true); // and it calls the hooks without envelop (src/server/direct-pipeline.ts)
     expect(yoga.gateway.fastPath).toBe(false);
   });
 
