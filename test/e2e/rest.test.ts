@@ -222,6 +222,23 @@ describe('REST error mapping', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('an answer over maxResponseBytes -> UPSTREAM_BAD_RESPONSE; smaller answers and later calls still work', async () => {
+    // /api/products answers ~130 bytes, /items/2 66 bytes.
+    const small = await startTestGateway({ sources: [{ kind: 'rest', name: 'shop', spec: './test/fixtures/rest/shop.yaml', url: upstreamUrl, maxResponseBytes: 100, pathRewrite: { '/v1/products': '/api/products' } }] });
+    try {
+      const big = await small.query('{ listProducts { itemId } }');
+      expect(big.body.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', upstream: { source: 'shop' } });
+      expect(big.body.errors![0]!.message).toContain('more than 100 bytes');
+      for (let i = 0; i < 3; i++) {
+        const ok = await small.query('{ getItem(itemId: 2) { itemId displayName } }');
+        expect(ok.body).toEqual({ data: { getItem: { itemId: 2, displayName: 'Desk' } } });
+      }
+      expect(calls.filter((c) => c.url === '/api/products')).toHaveLength(1);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('an unreachable upstream -> UPSTREAM_UNREACHABLE', async () => {
     const dead = await startTestGateway({ sources: [{ kind: 'rest', name: 'shop', spec: './test/fixtures/rest/shop.yaml', url: 'http://127.0.0.1:9' }] });
     try {

@@ -5,8 +5,8 @@ import type { RestSourceOptions } from './options';
 import type { RestOperationPlan, RestParamPlan, RestPlan } from './plan';
 import { httpError, pickProblem, transportError } from './errors';
 import { parseJsonLossless } from '../../util/json';
-import { readAll, TooLarge } from '../../util/read-stream';
-import type { Readable } from 'node:stream';
+import { TooLarge } from '../../util/read-stream';
+import { exchange } from '../../util/http-exchange';
 import { serializeCookieParam, serializeHeaderParam, serializePathParam, serializeQueryParam } from './params';
 import type { Logger } from '../types';
 import { createUpstreamPolicy, operationPolicy, RESILIENCE_DEFAULTS, stickyKeyFor, toInstanceSpecs, type Instance, type ResilienceOptions, type UpstreamPolicy } from '../../resilience';
@@ -251,16 +251,20 @@ export class RestClient {
     upstream: UpstreamErrorDetail,
   ): Promise<unknown> {
     try {
-      const res = await this.pool(instance).request({
+      const res = await exchange(this.pool(instance), {
         path: this.targets.get(instance.target)!.basePath + path,
         method: op.plan.method,
         headers,
-        body: body as never,
+        body,
         signal,
+        maxBytes: this.options.maxResponseBytes,
+      }).catch((e: unknown) => {
+        if (e instanceof TooLarge) throw tooLarge(this.options.maxResponseBytes, upstream);
+        throw e;
       });
-      const status = res.statusCode;
-      const contentType = String(res.headers['content-type'] ?? '');
-      const text = await readText(res.body, this.options.maxResponseBytes, upstream);
+      const status = res.status;
+      const contentType = res.contentType;
+      const text = res.body.toString('utf8');
       if (status >= 200 && status < 300) return decode(op, text, contentType, upstream);
       let problem: Record<string, unknown> | undefined;
       if (contentType.includes('json') && text.length) {
@@ -306,16 +310,11 @@ function decode(op: PreparedOperation, text: string, contentType: string, upstre
   }
 }
 
-async function readText(body: Readable, max: number, upstream: UpstreamErrorDetail): Promise<string> {
-  try {
-    return (await readAll(body, max)).toString('utf8');
-  } catch (e) {
-    if (!(e instanceof TooLarge)) throw e;
-    throw new GatewayError('UPSTREAM_BAD_RESPONSE', {
-      upstream,
-      message: `${upstream.source}: ${upstream.operation} answered with more than ${max} bytes`,
-    });
-  }
+function tooLarge(max: number, upstream: UpstreamErrorDetail): GatewayError {
+  return new GatewayError('UPSTREAM_BAD_RESPONSE', {
+    upstream,
+    message: `${upstream.source}: ${upstream.operation} answered with more than ${max} bytes`,
+  });
 }
 
 function headerKey(op: PreparedOperation, headers: Record<string, string>): string {
