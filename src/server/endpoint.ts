@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useBatchedExecution } from '../engine/plugin';
+import { useDocumentCache } from '../plugins/use-document-cache';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -82,7 +83,7 @@ export function createEndpoint(
 ): Endpoint {
   const access = view ? useViewAccess(view) : undefined;
   // The view's access rule first: a refused caller is not charged cost or budget.
-  const plugins: Plugin[] = [...(access ? [access] : []), ...createPolicyPlugins(config, logger), ...(config.server.jit ? [useGraphQlJit() as Plugin] : []), ...(config.server.batchedExecution ? [useBatchedExecution()] : [])];
+  const plugins: Plugin[] = [...(access ? [access] : []), ...createPolicyPlugins(config, logger), ...(config.server.jit ? [useGraphQlJit() as Plugin] : []), ...(config.server.batchedExecution ? [useBatchedExecution()] : []), useDocumentCache()];
   const server = { ...root.server, graphqlPath: path, graphiql: { ...root.server.graphiql, ...stripUndefined(view?.options.graphiql ?? {}) } };
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -92,6 +93,9 @@ export function createEndpoint(
     // The HTTP front (src/server/http.ts) counts the body while reading it; yoga's own limit would
     // pipe every body through a second stream (about 5% of a small request's CPU).
     maxRequestBodySize: false,
+    // Parse and validation caches: src/plugins/use-document-cache.ts (last of `plugins`, where
+    // yoga puts its own), the same behaviour at a fraction of the per-request cost.
+    parserAndValidationCache: false,
     // No cross-origin access unless configured (a BFF is called by its own frontends).
     cors: root.server.cors ? { origin: [...root.server.cors.origins], credentials: root.server.cors.credentials } : false,
     // GraphiQL from the gateway's own origin (src/server/graphiql.ts), not from a CDN.
