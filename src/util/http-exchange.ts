@@ -16,11 +16,12 @@ export interface ExchangeOptions {
   body?: string | Buffer | FormData | undefined;
   /** Aborts the exchange; the promise rejects with the signal's reason. */
   signal: AbortSignal;
-  /** A body larger than this aborts the exchange with TooLarge. */
+  /** A body larger than this (declared by content-length, or as read) aborts the exchange with TooLarge. */
   maxBytes: number;
 }
 
 const CONTENT_TYPE = 'content-type';
+const CONTENT_LENGTH = 'content-length';
 
 /**
  * One request/response over an undici dispatcher, the body collected into one Buffer: undici's
@@ -57,21 +58,24 @@ export function exchange(dispatcher: Dispatcher, opts: ExchangeOptions): Promise
       onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null) {
         if (statusCode < 200) return true; // 1xx: the answer is still to come
         status = statusCode;
+        let declared = -1;
         if (rawHeaders) {
           for (let i = 0; i < rawHeaders.length; i += 2) {
             const name = rawHeaders[i]!;
-            if (name.length === 12 && name.toString().toLowerCase() === CONTENT_TYPE) {
-              contentType = rawHeaders[i + 1]!.toString();
-              break;
-            }
+            if (name.length === 12 && name.toString().toLowerCase() === CONTENT_TYPE) contentType = rawHeaders[i + 1]!.toString();
+            else if (name.length === 14 && name.toString().toLowerCase() === CONTENT_LENGTH) declared = Number(rawHeaders[i + 1]!.toString());
           }
+        }
+        if (declared > opts.maxBytes) {
+          abort?.(new TooLarge(opts.maxBytes, declared, status));
+          return false;
         }
         return true;
       },
       onData(chunk: Buffer) {
         size += chunk.length;
         if (size > opts.maxBytes) {
-          abort?.(new TooLarge(opts.maxBytes));
+          abort?.(new TooLarge(opts.maxBytes, undefined, status));
           return false;
         }
         if (first === null) first = chunk;

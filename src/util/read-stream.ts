@@ -2,7 +2,13 @@ import type { Readable } from 'node:stream';
 
 /** The stream had more than `max` bytes; it has been destroyed. */
 export class TooLarge extends Error {
-  constructor(readonly max: number) {
+  constructor(
+    readonly max: number,
+    /** The answer's declared content-length, when that alone was over `max` (nothing was read). */
+    readonly declared?: number,
+    /** The answer's HTTP status, when known. */
+    readonly status?: number,
+  ) {
     super(`more than ${max} bytes`);
     this.name = 'TooLarge';
   }

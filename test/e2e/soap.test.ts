@@ -311,8 +311,18 @@ describe('SOAP e2e against hostile upstreams', () => {
   });
 
   it('refuses an answer over maxResponseBytes while reading, and a value that contradicts the WSDL', async () => {
+    // Declared by content-length: refused before reading.
     const err = await expectBad(envelope(`<stock><warehouse>${'x'.repeat(200_000)}</warehouse></stock>`));
-    expect(err.message).toMatch(/maxResponseBytes/);
+    expect(err.message).toMatch(/answer of \d+ bytes is larger than maxResponseBytes/);
+    // Chunked, no content-length: refused once the bytes read pass the limit.
+    reply = (res) => {
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      for (let i = 0; i < 20; i++) res.write(`<!-- ${'y'.repeat(8_000)} -->`);
+      res.end(envelope(''));
+    };
+    const chunked = await run(src.schema, `{ getStock(productId: 1) { productId } }`);
+    expect(chunked.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
+    expect(chunked.errors![0]!.message).toMatch(/answer larger than maxResponseBytes/);
     await expectBad(envelope('<stock><productId>not-a-number</productId><available>1</available><reserved>1</reserved><warehouse>w</warehouse></stock>'));
     await expectBad('<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body/></soap:Envelope>');
   });

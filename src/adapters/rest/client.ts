@@ -259,7 +259,11 @@ export class RestClient {
         signal,
         maxBytes: this.options.maxResponseBytes,
       }).catch((e: unknown) => {
-        if (e instanceof TooLarge) throw tooLarge(this.options.maxResponseBytes, upstream);
+        if (e instanceof TooLarge) {
+          // A redirect is refused as such, whatever its body.
+          if (e.status !== undefined && e.status >= 300 && e.status < 400) throw httpError(e.status, op.plan.entityLookup, upstream);
+          throw tooLarge(this.options.maxResponseBytes, upstream);
+        }
         throw e;
       });
       const status = res.status;

@@ -4,6 +4,7 @@ import { parseXml, XmlError, type XmlElement } from './xml';
 import type { Decoded } from './decode';
 import { badResponse, httpError, timeoutError, unreachableError, type CallSite } from './errors';
 import { readAll, TooLarge } from '../../util/read-stream';
+import { exchange, type Exchanged } from '../../util/http-exchange';
 
 /**
  * The only code of the SOAP adapter that touches the network: one keep-alive undici Pool per
@@ -70,39 +71,29 @@ export class SoapClient {
 
     // The upstream policy (src/resilience) owns the per-attempt timeout and the caller's cancellation:
     // `c.signal` aborts when either fires, and the policy reports UPSTREAM_TIMEOUT for a timed-out attempt.
-    let res;
+    let res: Exchanged;
+    const max = this.options.maxResponseBytes;
     try {
-      res = await this.pool(c.endpoint.origin).request({
+      res = await exchange(this.pool(c.endpoint.origin), {
         method: 'POST',
         path: c.endpoint.pathname + c.endpoint.search,
         headers,
         body: c.envelope,
         signal: c.signal,
+        maxBytes: max,
       });
     } catch (e) {
+      if (e instanceof TooLarge) {
+        if (e.status !== undefined && e.status >= 300 && e.status < 400) throw httpError(site, e.status);
+        throw badResponse(site, e.declared !== undefined ? `answer of ${e.declared} bytes is larger than maxResponseBytes (${max})` : `answer larger than maxResponseBytes (${max})`, e.status ?? 0);
+      }
       if (c.signal.aborted) throw abortError(c.signal, site, this.options.timeoutMs);
       throw unreachableError(site, e);
     }
-    const status = res.statusCode;
-    if (status >= 300 && status < 400) {
-      discard(res.body);
-      throw httpError(site, status);
-    }
-    const max = this.options.maxResponseBytes;
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) {
-      discard(res.body);
-      throw badResponse(site, `answer of ${declared} bytes is larger than maxResponseBytes (${max})`, status);
-    }
-    let body: Buffer;
-    try {
-      body = await readAll(res.body, max);
-    } catch (e) {
-      if (e instanceof TooLarge) throw badResponse(site, `answer larger than maxResponseBytes (${max})`, status);
-      if (c.signal.aborted) throw abortError(c.signal, site, this.options.timeoutMs);
-      throw unreachableError(site, e);
-    }
-    const charset = /;\s*charset="?([^";\s]+)/i.exec(String(res.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+    const status = res.status;
+    if (status >= 300 && status < 400) throw httpError(site, status);
+    const body = res.body;
+    const charset = /;\s*charset="?([^";\s]+)/i.exec(res.contentType)?.[1]?.toLowerCase();
     const latin1 = charset !== undefined && LATIN1.test(charset);
     let text: string;
     try {
