@@ -87,6 +87,13 @@ const NO_PARSE = missing('parse') as ParseFn;
 const NO_VALIDATE = missing('validate') as ValidateFn;
 const NO_EXECUTE = missing('execute') as ExecuteFn;
 
+/** envelop's `extendContext`: merges into the context, returns nothing (a returned value would read as an after-hook). */
+function extenderOf(context: Ctx): Extend {
+  return (e) => {
+    Object.assign(context, e);
+  };
+}
+
 function isThenable<T>(v: MaybePromise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown } | null | undefined)?.then === 'function';
 }
@@ -106,9 +113,7 @@ export function createDirectPipeline(plugins: readonly object[]): DirectPipeline
   function parse(source: string, context: Ctx): DocumentNode {
     let result: DocumentNode | Error | null = null;
     let parseFn = NO_PARSE;
-    const extendContext: Extend = (e) => {
-      Object.assign(context, e);
-    };
+    const extendContext = extenderOf(context);
     let after: AfterParse[] | undefined;
     const args: ParseHookArgs = {
       context,
@@ -157,9 +162,7 @@ export function createDirectPipeline(plugins: readonly object[]): DirectPipeline
   function validate(schema: GraphQLSchema, documentAST: DocumentNode, context: Ctx): readonly GraphQLError[] {
     let validateFn = NO_VALIDATE;
     let result: readonly GraphQLError[] | null = null;
-    const extendContext: Extend = (e) => {
-      Object.assign(context, e);
-    };
+    const extendContext = extenderOf(context);
     const params: ValidateHookArgs['params'] = { schema, documentAST, rules: undefined, typeInfo: undefined, options: undefined };
     let after: AfterValidate[] | undefined;
     const args: ValidateHookArgs = {
@@ -205,9 +208,7 @@ export function createDirectPipeline(plugins: readonly object[]): DirectPipeline
 
   function contextFactory(context: Ctx): MaybePromise<Ctx> {
     let stop = false;
-    const extendContext: Extend = (e) => {
-      Object.assign(context, e);
-    };
+    const extendContext = extenderOf(context);
     const args: ContextHookArgs = {
       context,
       extendContext,
