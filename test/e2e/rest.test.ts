@@ -22,6 +22,9 @@ function json(res: import('node:http').ServerResponse, status: number, body: unk
   res.end(s);
 }
 
+/** Bytes that are not UTF-8 (0x80-0xff alone, a NUL): a binary answer must reach the client unchanged. */
+const LOGO = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x80, 0xc3, 0x28, 0x10]);
+
 const ITEMS = [
   { item_id: 1, display_name: 'Lamp', price_cents: 900, tags: ['home'] },
   { item_id: 2, display_name: 'Desk', price_cents: 25000, tags: [] },
@@ -68,6 +71,10 @@ beforeAll(async () => {
         return res.end();
       }
       if (p === '/api/products') return json(res, 200, ITEMS);
+      if (p === '/logo') {
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': LOGO.length });
+        return res.end(LOGO);
+      }
       json(res, 404, { message: 'no route' });
     });
   });
@@ -220,6 +227,11 @@ describe('REST error mapping', () => {
     const { body } = await gw.query('{ redirect { itemId } }');
     expect(body.errors![0]!.extensions!.code).toBe('UPSTREAM_REDIRECT_REFUSED');
     expect(calls).toHaveLength(1);
+  });
+
+  it('a binary answer comes back as Base64 of its exact bytes', async () => {
+    const { body } = await gw.query('{ getLogo }');
+    expect(body).toEqual({ data: { getLogo: LOGO.toString('base64') } });
   });
 
   it('an answer over maxResponseBytes -> UPSTREAM_BAD_RESPONSE; smaller answers and later calls still work', async () => {

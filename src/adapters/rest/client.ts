@@ -269,7 +269,7 @@ export class RestClient {
       const status = res.status;
       const contentType = res.contentType;
       const text = res.body.toString('utf8');
-      if (status >= 200 && status < 300) return decode(op, text, contentType, upstream);
+      if (status >= 200 && status < 300) return decode(op, text, res.body, contentType, upstream);
       let problem: Record<string, unknown> | undefined;
       if (contentType.includes('json') && text.length) {
         try {
@@ -293,14 +293,15 @@ export class RestClient {
   }
 }
 
-function decode(op: PreparedOperation, text: string, contentType: string, upstream: UpstreamErrorDetail): unknown {
+function decode(op: PreparedOperation, text: string, body: Buffer, contentType: string, upstream: UpstreamErrorDetail): unknown {
   switch (op.plan.response.kind) {
     case 'empty':
       return true;
     case 'text':
       return text;
     case 'binary':
-      return Buffer.from(text, 'latin1').toString('base64');
+      // From the bytes: the UTF-8 text has lost whatever was not UTF-8.
+      return body.toString('base64');
     case 'json':
       if (text.length === 0) return null;
       try {
