@@ -101,12 +101,13 @@ export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [r
     // (machines with more than ~8 GB); elsewhere an explicit SWITCHYARD_MAX_HEAP_MB does it.
     const defaultLimit = Number(spawnSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], { encoding: 'utf8' }).stdout);
     const explicit = defaultLimit < 2112 * 2 ** 20;
-    const s = await startServe(dir, { USERS_URL: users.url, ...(explicit ? { SWITCHYARD_MAX_HEAP_MB: '1536' } : {}) });
+    const s = await startServe(dir, { USERS_URL: users.url, ...(explicit ? { SWITCHYARD_MAX_HEAP_MB: '1024' } : {}) });
     try {
       const kids = childrenOf(s.child.pid!);
       expect(kids).toHaveLength(1);
       const argv = readFileSync(`/proc/${kids[0]}/cmdline`, 'utf8').split('\0');
-      expect(argv).toContain('--max-old-space-size=1536');
+      expect(argv).toContain('--max-old-space-size=1024');
+      expect(argv).toContain('--max-semi-space-size=20');
       // esbuild's service process (config bundling) is gone once start-up is over.
       await new Promise((r) => setTimeout(r, 600));
       expect(childrenOf(kids[0]!)).toEqual([]);
