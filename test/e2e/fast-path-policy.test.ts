@@ -10,6 +10,7 @@ import { validateConfig } from '../../src/config/load';
 import { buildGateway, type Gateway } from '../../src/app';
 import type { Logger } from '../../src/adapters/types';
 import { requireRedisOrSkip, startTestRedis, type TestRedis } from '../helpers/redis';
+import { freePort } from '../helpers/ports';
 import { startUsersService, type DemoBackend } from '../../demo/backends/users-rest';
 import { sha256Hex } from '../../src/policy/api-keys';
 
@@ -305,10 +306,7 @@ describe('fast path == yoga: an address locked out after repeated invalid creden
 describe('fast path == yoga: the upstream down', () => {
   let pair: Awaited<ReturnType<typeof startPair>>;
   beforeAll(async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort();
     pair = await startPair({ usersUrl: `http://127.0.0.1:${port}` });
   });
   afterAll(() => pair?.close());
@@ -328,10 +326,7 @@ describe('fast path == yoga: the upstream down', () => {
 describe('fast path == yoga: the rate-limit store unreachable', () => {
   let pair: Awaited<ReturnType<typeof startPair>>;
   beforeAll(async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort();
     pair = await startPair({ rateLimit: { redis: `redis://127.0.0.1:${port}`, onStoreError: 'closed', timeoutMs: 50 } });
   });
   afterAll(() => pair?.close());

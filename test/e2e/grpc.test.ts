@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../helpers/ports';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -430,14 +430,6 @@ describe('gRPC source against a real grpc-js server', () => {
 const benchDir = path.resolve(process.cwd(), '../shared/bench');
 const benchPresent = existsSync(path.join(benchDir, 'backends/orders-grpc.js'));
 if (!benchPresent) console.warn(`skipping the bench orders test: ${benchDir}/backends/orders-grpc.js is absent`);
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe.skipIf(!benchPresent)('the bench orders upstream', () => {
   let child: ChildProcess;

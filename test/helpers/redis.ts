@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './ports';
 import { Socket } from 'node:net';
 
 /**
@@ -22,16 +22,6 @@ export function requireRedisOrSkip(): string | undefined {
   if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`Redis tests cannot run in CI: ${reason}`);
   console.log(`[skip] Redis-backed tests skipped: ${reason}`);
   return reason;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, up: boolean, timeoutMs = 5_000): Promise<void> {
