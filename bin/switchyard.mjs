@@ -5,17 +5,19 @@
 // renamed into place, so CLIs started side by side never read a half-written file. When the
 // package folder is read-only, it builds to a temporary folder instead.
 //
-// The long-running commands (serve, demo) run in a child Node process started with a heap limit
-// (see heapLimitMb below), unless the user set one: V8 lets the old generation grow to about 4x the
-// live heap between full collections when the limit is Node's default (about 4 GB here), but to
-// 1.3-2x when the limit is under 2 GiB. For the gateway (~40 MB live under load) that is ~170 MB of
-// RSS instead of ~260 MB, at the same throughput (bench/README.md). `node --max-old-space-size=N`,
-// the same in NODE_OPTIONS, or SWITCHYARD_MAX_HEAP_MB=N choose the limit; SWITCHYARD_MAX_HEAP_MB=0
-// keeps Node's default and a single process.
-import { spawn } from 'node:child_process';
+// The long-running commands (serve, demo) run the gateway in a worker thread of this process, whose
+// V8 heap gets a limit (see heapLimitMb below), unless the user set one: V8 lets the old generation
+// grow to about 4x the live heap between full collections when the limit is Node's default (about
+// 4 GB here), but to 1.3-2x when the limit is under 2 GiB. For the gateway (~40 MB live under load)
+// that is ~170 MB of RSS instead of ~260 MB, at the same throughput (bench/README.md). A worker
+// rather than a child process because Node itself (its binary's pages and start-up heap, ~40 MB)
+// would be paid twice. `node --max-old-space-size=N`, the same in NODE_OPTIONS, or
+// SWITCHYARD_MAX_HEAP_MB=N choose the limit; SWITCHYARD_MAX_HEAP_MB=0 keeps Node's default and runs
+// the gateway on the main thread.
+import { isMainThread, parentPort, SHARE_ENV, Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -32,19 +34,18 @@ const outdir = join(home, 'dist');
 /** Default heap limit of serve/demo, in MB: under 2 GiB, where V8 switches to its large growing factor. */
 const DEFAULT_HEAP_MB = 1024;
 /**
- * Young generation (semi-space) of serve/demo, in MB; V8's default is 16. A reference answer lives
+ * Semi-space of the gateway's young generation, in MB; V8's default is 16. A reference answer lives
  * ~60 ms, longer than two scavenges of the default young generation, so its objects were promoted
- * and the old generation was marked and compacted every ~0.5 s under load. 20 MB keeps most of
+ * and the old generation was marked and compacted every ~0.5 s under load. 32 MB keeps most of
  * them young: ~10% less CPU per reference request, and small queries no longer slow down after
- * big ones; ~20 MB more RSS, which the lower old-space limit above leaves room for.
+ * big ones. (V8 rounds a semi-space up to a power of two: 20, measured first, is 32 too.)
  */
-const SEMI_SPACE_MB = 20;
+const SEMI_SPACE_MB = 32;
 
-/** The heap limit to re-run with, or null to run here (short commands, a limit already set, opted out, or already the child). */
+/** The heap limit to run the gateway's worker with, or null to run on this thread (short commands, a limit already set, opted out). */
 function heapLimitMb() {
   const command = process.argv[2];
   if (command !== 'serve' && command !== 'demo') return null;
-  if (process.env.SWITCHYARD_CHILD === '1') return null;
   const flag = /--max-old-space-size(=|\s|$)/;
   if (process.execArgv.some((a) => flag.test(a)) || flag.test(process.env.NODE_OPTIONS ?? '')) return null;
   const raw = process.env.SWITCHYARD_MAX_HEAP_MB;
@@ -62,30 +63,39 @@ function heapLimitMb() {
   return mb === 0 ? null : mb;
 }
 
-const limit = heapLimitMb();
+const limit = isMainThread ? heapLimitMb() : null;
 if (limit !== null) {
-  // The child builds the bundle: this process stays a small Node process (~40 MB) that only waits.
+  // The gateway runs in a worker thread of this process, in its own V8 heap with these limits: one
+  // process, so Node's own ~35 MB (its binary's pages, its start-up heap) is not paid twice as it
+  // was with a child process. The worker builds the bundle; this thread only forwards signals.
   const semiSet = /--max-semi-space-size(=|\s|$)/;
-  const semi = process.execArgv.some((a) => semiSet.test(a)) || semiSet.test(process.env.NODE_OPTIONS ?? '') ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`];
-  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${limit}`, ...semi, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, SWITCHYARD_CHILD: '1' },
+  const semiGiven = process.execArgv.some((a) => semiSet.test(a)) || semiSet.test(process.env.NODE_OPTIONS ?? '');
+  const worker = new Worker(new URL(import.meta.url), {
+    argv: process.argv.slice(2),
+    env: SHARE_ENV,
+    // V8 sizes the young generation as three semi-spaces (two, plus as much for large objects).
+    resourceLimits: { maxOldGenerationSizeMb: limit, ...(semiGiven ? {} : { maxYoungGenerationSizeMb: 3 * SEMI_SPACE_MB }) },
   });
-  // Signals sent to this process go to the gateway, which shuts down gracefully. (A terminal's
-  // Ctrl-C reaches both processes; serve ignores the second copy of a signal that arrives at once.)
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-    process.on(signal, () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    });
-  }
-  child.on('error', (e) => {
-    process.stderr.write(`switchyard: cannot start ${process.execPath}: ${e.message}\n`);
-    process.exit(1);
+  // Signals reach this thread only: the gateway gets them as messages and handles them as its own
+  // (SIGHUP keeps its default action: the process ends).
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => worker.postMessage({ signal }));
+  worker.on('error', (e) => {
+    process.stderr.write(`switchyard: unexpected error: ${e?.stack ?? String(e)}\n`);
   });
-  child.on('exit', (code, signal) => {
-    process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1));
+  worker.on('exit', (code) => {
+    process.exitCode = code;
   });
 } else {
+  if (!isMainThread) {
+    // In the worker: signals forwarded by the launcher thread arrive as messages.
+    parentPort.on('message', (m) => {
+      if (m?.signal !== 'SIGTERM' && m?.signal !== 'SIGINT') return;
+      // Before the gateway handles it (during start-up), a signal ends the process, as it would by default.
+      if (process.listenerCount(m.signal) === 0) process.exit(128 + osConstants.signals[m.signal]);
+      process.emit(m.signal, m.signal);
+    });
+    parentPort.unref();
+  }
   await run();
 }
 

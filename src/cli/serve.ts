@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { loadConfig, DEFAULT_CONFIG_FILE } from '../config/load';
 import { buildGateway, type Gateway } from '../app';
 import { createLogger } from '../observability/logger';
@@ -56,14 +57,16 @@ export async function startGateway(config: SwitchyardConfig, onStop?: () => Prom
   const addr = gateway.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
   const url = `http://${['0.0.0.0', '127.0.0.1', '::', '::1'].includes(config.server.host) ? 'localhost' : config.server.host}:${port}${config.server.graphqlPath}`;
-  logger.info('switchyard listening', { url, sources: gateway.sources.map((s) => s.sourceName) });
+  // The heap limit in effect (old generation plus young), as the launcher set it (bin/switchyard.mjs).
+  const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  logger.info('switchyard listening', { url, sources: gateway.sources.map((s) => s.sourceName), heapLimitMb });
 
   const stopped = new Promise<number>((resolve) => {
     let stoppingSince = 0;
     const stop = (signal: NodeJS.Signals) => {
       if (stoppingSince) {
-        // The same signal twice at once: a launcher forwarding what the terminal also sent
-        // (bin/switchyard.mjs). A later one is the user insisting: leave without waiting.
+        // The same signal twice at once: a terminal's Ctrl-C reaches both `npm start` and the
+        // gateway, and npm passes its copy on. A later one is the user insisting: leave at once.
         if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
         logger.warn('second signal: exiting without waiting for in-flight requests', { signal, inFlight: gateway.http.inFlight() });
         process.exit(1);
