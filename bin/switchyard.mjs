@@ -80,7 +80,12 @@ if (limit !== null) {
   // (SIGHUP keeps its default action: the process ends).
   for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => worker.postMessage({ signal }));
   worker.on('error', (e) => {
-    process.stderr.write(`switchyard: unexpected error: ${e?.stack ?? String(e)}\n`);
+    if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      process.stderr.write(
+        `switchyard: the gateway ran out of memory: its heap limit is ${limit} MB (SWITCHYARD_MAX_HEAP_MB). ` +
+          'Raise it, or lower cache.maxEntries if the in-memory cache holds many large answers.\n',
+      );
+    } else process.stderr.write(`switchyard: unexpected error: ${e?.stack ?? String(e)}\n`);
   });
   worker.on('exit', (code) => {
     process.exitCode = code;

@@ -121,6 +121,16 @@ export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [r
     }
   });
 
+  it('a gateway that outgrows its heap limit stops with a message that says which limit to raise', { timeout: 120_000 }, () => {
+    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
+export default defineConfig({ server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+    // Start-up alone holds ~25 MB: 12 MB of old generation cannot hold it.
+    const r = cli(['serve', '--port', '0'], dir, { USERS_URL: users.url, SWITCHYARD_MAX_HEAP_MB: '12' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the gateway ran out of memory: its heap limit is 12 MB (SWITCHYARD_MAX_HEAP_MB)');
+    expect(r.stderr).not.toContain('    at ');
+  });
+
   it('a signal during start-up ends the process, as by default', { timeout: 120_000 }, async () => {
     const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
 export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
