@@ -9,7 +9,7 @@
 // V8 heap gets a limit (see heapLimitMb below), unless the user set one: V8 lets the old generation
 // grow to about 4x the live heap between full collections when the limit is Node's default (about
 // 4 GB here), but to 1.3-2x when the limit is under 2 GiB. For the gateway (~40 MB live under load)
-// that is ~170 MB of RSS instead of ~260 MB, at the same throughput (bench/README.md). A worker
+// that is ~170 MB of RSS instead of ~260 MB, at the same throughput (README.md, "Memory"). A worker
 // rather than a child process because Node itself (its binary's pages and start-up heap, ~40 MB)
 // would be paid twice. `node --max-old-space-size=N`, the same in NODE_OPTIONS, or
 // SWITCHYARD_MAX_HEAP_MB=N choose the limit; SWITCHYARD_MAX_HEAP_MB=0 keeps Node's default and runs
