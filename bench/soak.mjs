@@ -106,11 +106,13 @@ writeFileSync(
 
 // A preload in the gateway process: on SIGUSR2 run a full GC and report memory on stderr, so
 // "memory returns to its baseline" is measured on the live heap, not only on RSS (V8 keeps
-// freed pages for a while).
+// freed pages for a while). The heap flags are the ones the launcher gives its worker thread;
+// passed here, they keep the gateway on the main thread, where the signal and the probe are
+// (in the worker, process.memoryUsage() of the main thread would not be the gateway's heap).
 const MEM_PROBE = `process.on('SIGUSR2', () => { globalThis.gc?.(); globalThis.gc?.(); process.stderr.write('SOAK_MEM ' + JSON.stringify(process.memoryUsage()) + '\\n'); });`;
 const gateway = spawn(
   process.execPath,
-  ['--expose-gc', '--import', `data:text/javascript,${encodeURIComponent(MEM_PROBE)}`, join(repo, 'bin/switchyard.mjs'), 'serve', '--config', configFile, '--port', String(port)],
+  ['--max-old-space-size=1024', '--max-semi-space-size=32', '--expose-gc', '--import', `data:text/javascript,${encodeURIComponent(MEM_PROBE)}`, join(repo, 'bin/switchyard.mjs'), 'serve', '--config', configFile, '--port', String(port)],
   { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
 );
 let memWaiter;
