@@ -148,20 +148,32 @@ export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [r
     }
   });
 
-  it('SWITCHYARD_MAX_HEAP_MB=0 keeps one process; a bad value is refused', { timeout: 120_000 }, async () => {
+  it('SWITCHYARD_MAX_HEAP_MB=0 keeps Node\'s default heap; your own --max-semi-space-size wins; a bad value is refused', { timeout: 120_000 }, async () => {
     const bad = cli(['serve'], REPO_ROOT, { SWITCHYARD_MAX_HEAP_MB: 'lots' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('SWITCHYARD_MAX_HEAP_MB must be a whole number of megabytes');
     const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
 export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+    const heapLimitOf = (stderr: string) => JSON.parse(stderr.split('\n').find((l) => l.includes('switchyard listening'))!).heapLimitMb as number;
+    const nodeDefault = Math.round(Number(spawnSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], { encoding: 'utf8' }).stdout) / 2 ** 20);
     const s = await startServe(dir, { USERS_URL: users.url, SWITCHYARD_MAX_HEAP_MB: '0' });
     try {
+      expect(heapLimitOf(s.stderr())).toBe(nodeDefault);
       await new Promise((r) => setTimeout(r, 600));
       expect(childrenOf(s.child.pid!)).toEqual([]);
       s.child.kill('SIGTERM');
       expect(await s.exit).toBe(0);
     } finally {
       s.child.kill('SIGKILL');
+    }
+    // V8 flags are the process's: a semi-space given to node applies to the gateway's worker too (3 x 16 MB of young).
+    const own = await startServe(dir, { USERS_URL: users.url, SWITCHYARD_MAX_HEAP_MB: '1024' }, ['--max-semi-space-size=16']);
+    try {
+      expect(heapLimitOf(own.stderr())).toBe(1024 + 3 * 16);
+      own.child.kill('SIGTERM');
+      expect(await own.exit).toBe(0);
+    } finally {
+      own.child.kill('SIGKILL');
     }
   });
 });
@@ -177,8 +189,8 @@ function childrenOf(pid: number): number[] {
 }
 
 /** Starts `switchyard serve --port 0` in `dir` and waits for its listen line. */
-async function startServe(dir: string, env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env } });
+async function startServe(dir: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []) {
+  const child = spawn(process.execPath, [...nodeFlags, BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
