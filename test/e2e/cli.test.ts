@@ -136,13 +136,14 @@ export default defineConfig({ server: { port: 0 }, sources: [rest({ name: 'users
 export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, USERS_URL: users.url, SWITCHYARD_MAX_HEAP_MB: '1024' } });
     try {
-      const exit = new Promise<string>((r) => child.on('exit', (code, signal) => r(String(code ?? signal))));
-      // Start-up (bundling the config, reading the spec) takes well over this. Depending on whether
-      // the launcher thread has its handlers yet, the process ends by the signal or exits with the
-      // shell's code for it; it never waits for start-up to finish.
-      await new Promise((r) => setTimeout(r, 150));
+      const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      // The worker runs esbuild (for the bundle or the config) during start-up only: once its
+      // service process shows, the gateway is starting and the launcher thread has its handlers.
+      for (let i = 0; i < 600 && childrenOf(child.pid!).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(childrenOf(child.pid!).length).toBeGreaterThan(0);
       child.kill('SIGTERM');
-      expect(['SIGTERM', String(128 + 15)]).toContain(await exit);
+      // The shell's code for SIGTERM, without waiting for start-up to finish.
+      expect(await exit).toBe(128 + 15);
     } finally {
       child.kill('SIGKILL');
     }
