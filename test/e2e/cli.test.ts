@@ -22,6 +22,22 @@ function tempProject(config: string): string {
   return dir;
 }
 
+/** A project `serve` can start: one REST source at USERS_URL, info logs (the listening line). */
+function servableProject(): string {
+  return tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
+export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+}
+
+/** Node's default heap limit here, in bytes (what a gateway on the main thread gets). */
+function nodeDefaultHeapBytes(): number {
+  return Number(spawnSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], { encoding: 'utf8' }).stdout);
+}
+
+/** The heapLimitMb of a gateway's "switchyard listening" log line. */
+function heapLimitOf(stderr: string): number {
+  return JSON.parse(stderr.split('\n').find((l) => l.includes('switchyard listening'))!).heapLimitMb as number;
+}
+
 let users: DemoBackend;
 beforeAll(async () => {
   users = await startUsersService(0);
@@ -85,8 +101,7 @@ export default defineConfig({ sources: [rest({ name: 'users', spec: './users.yam
   });
 
   it('serve answers queries and stops gracefully on SIGTERM', { timeout: 120_000 }, async () => {
-    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
-export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+    const dir = servableProject();
     const { child, port, exit } = await startServe(dir, { USERS_URL: users.url, LOG_LEVEL: 'info' });
     const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ getUser(id: 3) { id } }' }) });
     expect(await res.json()).toEqual({ data: { getUser: { id: 3 } } });
@@ -95,16 +110,14 @@ export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [r
   });
 
   it('serve runs the gateway in a worker thread with a heap limit, in one process; Ctrl-C twice at once stops it gracefully', { timeout: 120_000 }, async () => {
-    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
-export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+    const dir = servableProject();
     // The launcher lowers Node's default heap limit only where that default is above 2 GiB
     // (machines with more than ~8 GB); elsewhere an explicit SWITCHYARD_MAX_HEAP_MB does it.
-    const defaultLimit = Number(spawnSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], { encoding: 'utf8' }).stdout);
-    const explicit = defaultLimit < 2112 * 2 ** 20;
+    const explicit = nodeDefaultHeapBytes() < 2112 * 2 ** 20;
     const s = await startServe(dir, { USERS_URL: users.url, ...(explicit ? { SWITCHYARD_MAX_HEAP_MB: '1024' } : {}) });
     try {
       // The gateway's heap: 1024 MB of old generation and three 32 MB semi-spaces of young.
-      expect(JSON.parse(s.stderr().split('\n').find((l) => l.includes('switchyard listening'))!).heapLimitMb).toBe(1024 + 3 * 32);
+      expect(heapLimitOf(s.stderr())).toBe(1024 + 3 * 32);
       // One process: no child (esbuild's service process, used for the config, is gone once start-up is over).
       await new Promise((r) => setTimeout(r, 600));
       expect(childrenOf(s.child.pid!)).toEqual([]);
@@ -132,8 +145,7 @@ export default defineConfig({ server: { port: 0 }, sources: [rest({ name: 'users
   });
 
   it('a signal during start-up ends the process, as by default', { timeout: 120_000 }, async () => {
-    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
-export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
+    const dir = servableProject();
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, USERS_URL: users.url, SWITCHYARD_MAX_HEAP_MB: '1024' } });
     try {
       const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -153,10 +165,8 @@ export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [r
     const bad = cli(['serve'], REPO_ROOT, { SWITCHYARD_MAX_HEAP_MB: 'lots' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('SWITCHYARD_MAX_HEAP_MB must be a whole number of megabytes');
-    const dir = tempProject(`import { defineConfig, rest } from 'SRC_INDEX';
-export default defineConfig({ logLevel: 'info', server: { port: 0 }, sources: [rest({ name: 'users', spec: './users.yaml', url: '\${USERS_URL}' })] });`);
-    const heapLimitOf = (stderr: string) => JSON.parse(stderr.split('\n').find((l) => l.includes('switchyard listening'))!).heapLimitMb as number;
-    const nodeDefault = Math.round(Number(spawnSync(process.execPath, ['-p', "require('v8').getHeapStatistics().heap_size_limit"], { encoding: 'utf8' }).stdout) / 2 ** 20);
+    const dir = servableProject();
+    const nodeDefault = Math.round(nodeDefaultHeapBytes() / 2 ** 20);
     const s = await startServe(dir, { USERS_URL: users.url, SWITCHYARD_MAX_HEAP_MB: '0' });
     try {
       expect(heapLimitOf(s.stderr())).toBe(nodeDefault);
